@@ -1,0 +1,2 @@
+export { DomainError, errorCatalogue, isDomainError } from './errors.ts';
+export type { FieldError, DomainErrorOptions } from './errors.ts';

@@ -1,0 +1,18 @@
+export { defineCollection } from './port.ts';
+export type {
+  BackendName,
+  BlobRef,
+  BlobStore,
+  Collection,
+  CollectionSpec,
+  DocumentStore,
+  FieldOps,
+  Filter,
+  FindOptions,
+  IndexSpec,
+  NewDoc,
+  Scalar,
+  Stored,
+  Transaction,
+} from './port.ts';
+export { StoreErrors } from './errors.ts';
