@@ -1,0 +1,42 @@
+// `tamga`: start the system, drive a demo, search spectra, verify reports and custody bundles offline.
+const USAGE = `usage: tamga <command> [options]
+
+commands:
+  start                 run nats-server and every service locally (data in ./.data)
+  demo --out FILE       drive one item through the whole flow and write the signed report
+  verify FILE.pdf       check a report offline: signature, certificate chain, integrity
+  verify-custody FILE   check an item's custody proof bundle offline
+  search                search spectra against a library (see tamga search --help)
+
+Run tamga <command> --help for a command's options.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.ts')).startCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`tamga: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  const run = await load();
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`tamga: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
