@@ -16,3 +16,5 @@ export type {
   Transaction,
 } from './port.ts';
 export { StoreErrors } from './errors.ts';
+export { createMemoryStore } from './memory.ts';
+export type { MemoryStoreOptions } from './memory.ts';
