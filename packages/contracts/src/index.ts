@@ -1,2 +1,41 @@
 export { DomainError, errorCatalogue, isDomainError } from './errors.ts';
 export type { FieldError, DomainErrorOptions } from './errors.ts';
+
+export {
+  LabNo,
+  LabCode,
+  Id,
+  CaseId,
+  AgencyId,
+  ResultId,
+  UserId,
+  Uuid7,
+  IsoDateTime,
+  IsoDate,
+  Sha256Hex,
+  PersonName,
+} from './common.ts';
+
+export { Role, LAB_STAFF_ROLES, Principal, ActorRole, Actor, actorOf, systemActor } from './identity.ts';
+
+export { TraceParent, continueTrace } from './trace.ts';
+export type { TraceContext } from './trace.ts';
+
+export { ProblemDetails, ProblemFieldError, PROBLEM_CONTENT_TYPE, problemType } from './problem.ts';
+
+export { EventEnvelope, EventTypeName, ServiceName, newEventId, eventSchema } from './envelope.ts';
+
+export {
+  STREAMS,
+  EventTypes,
+  contractErrors,
+  isEventType,
+  streamOf,
+  makeEvent,
+  parseEvent,
+} from './events/registry.ts';
+export type { StreamName, EventType, EventData, EventOf, AnyEvent, NewEvent } from './events/registry.ts';
+
+export { ItemReceived, AnalysisRequested, AnalysisPriority, intakeEvents } from './events/intake.ts';
+export { ResultApproved, PersonRef, LibraryRef, analysisEvents } from './events/analysis.ts';
+export { ReportIssued, ReportNumber, reportingEvents } from './events/reporting.ts';

@@ -1,0 +1,309 @@
+// Intake's wire contracts: HTTP bodies of services/intake and the payloads of the intake.* events.
+// The intake domain takes its types from here (z.infer), so these schemas are the one source of truth.
+import { z } from 'zod';
+import { Id, IsoDate, IsoDateTime, LabNo, Sha256Hex } from './common.ts';
+
+// ---------------------------------------------------------------- shared pieces
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const id = Id;
+
+/** A person named in a record. People with an account carry their `userId`; agency couriers may not. */
+export const PersonRef = z.object({
+  userId: id.optional(),
+  name: text(200),
+  rank: text(100).optional(),
+  organisation: text(200).optional(),
+});
+export type PersonRef = z.infer<typeof PersonRef>;
+
+export const SignatureMeaning = z.enum(['released', 'received', 'witnessed', 'performed']);
+export type SignatureMeaning = z.infer<typeof SignatureMeaning>;
+
+/** An electronic signature as recorded (ISO 17025 7.5, 21 CFR 11.50): who, printed name, when, meaning. */
+export const ESignature = z.object({
+  by: z.string().min(1),
+  printedName: z.string().min(1),
+  time: IsoDateTime,
+  meaning: SignatureMeaning,
+});
+export type ESignature = z.infer<typeof ESignature>;
+
+export const BlobRefBody = z.object({
+  sha256: Sha256Hex,
+  size: z.number().int().nonnegative(),
+  contentType: text(100),
+});
+export type BlobRefBody = z.infer<typeof BlobRefBody>;
+
+export const Weight = z.object({
+  grams: z.number().positive().max(1_000_000),
+  balanceId: id,
+});
+export type Weight = z.infer<typeof Weight>;
+
+export const SealOnReceipt = z.object({ number: text(64), intact: z.boolean() });
+export type SealOnReceipt = z.infer<typeof SealOnReceipt>;
+
+// ---------------------------------------------------------------- agencies and cases
+
+export const AgencyKind = z.enum(['police', 'customs', 'drug_control', 'prosecutor', 'court', 'other']);
+export const CreateAgencyBody = z.object({ agencyId: id, name: text(200), kind: AgencyKind });
+export type CreateAgencyBody = z.infer<typeof CreateAgencyBody>;
+
+export const Investigator = z.object({
+  name: text(200),
+  rank: text(100).optional(),
+  contact: text(200),
+});
+export type Investigator = z.infer<typeof Investigator>;
+
+export const AddInvestigatorBody = Investigator.extend({ investigatorId: id });
+export type AddInvestigatorBody = z.infer<typeof AddInvestigatorBody>;
+
+export const OpenCaseBody = z.object({
+  agencyId: id,
+  agencyCaseNumber: text(100),
+  investigator: Investigator,
+  offence: text(500),
+  legalBasis: text(500).optional(),
+  jurisdiction: text(200),
+  seizureDate: IsoDate,
+  request: text(4000),
+});
+export type OpenCaseBody = z.infer<typeof OpenCaseBody>;
+
+// ---------------------------------------------------------------- items
+
+export const ReceiveItemBody = z.object({
+  exhibitNo: text(64),
+  description: text(2000),
+  packaging: text(500),
+  seals: z.array(SealOnReceipt).max(20),
+  grossWeight: Weight,
+  unitCount: z.number().int().positive().optional(),
+  condition: text(1000),
+  photos: z.array(BlobRefBody).max(20).default([]),
+  deliveredBy: PersonRef,
+  remarks: text(2000).optional(),
+});
+export type ReceiveItemBody = z.infer<typeof ReceiveItemBody>;
+
+export const SubSampleBody = z.object({
+  description: text(1000),
+  packaging: text(500),
+  grossBefore: Weight,
+  grossAfter: Weight,
+  portionGrams: z.number().positive().max(1_000_000),
+  sealNumber: text(64).optional(),
+  remarks: text(2000).optional(),
+});
+export type SubSampleBody = z.infer<typeof SubSampleBody>;
+
+// ---------------------------------------------------------------- custody
+
+const custodyCommon = { remarks: text(2000).optional(), photos: z.array(BlobRefBody).max(20).default([]) };
+
+/** Moves a technician records on an item with POST /v1/items/:labNo/custody. */
+export const CustodyCommandBody = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('store'), locationId: id, ...custodyCommon }),
+  z.object({ kind: z.literal('retrieve'), purpose: text(500), ...custodyCommon }),
+  z.object({ kind: z.literal('open_seal'), sealNumber: text(64), purpose: text(500), condition: text(1000), ...custodyCommon }),
+  z.object({ kind: z.literal('reseal'), newSealNumber: text(64), ...custodyCommon }),
+  z.object({ kind: z.literal('return_to_agency'), to: PersonRef, authority: text(500), ...custodyCommon }),
+  z.object({ kind: z.literal('propose_destruction'), authority: text(500), method: text(500), ...custodyCommon }),
+  z.object({ kind: z.literal('witness_destruction'), ...custodyCommon }),
+]);
+export type CustodyCommandBody = z.infer<typeof CustodyCommandBody>;
+
+export const OfferTransferBody = z.object({
+  to: PersonRef.extend({ userId: id }),
+  purpose: text(500),
+  condition: text(1000).optional(),
+  remarks: text(2000).optional(),
+});
+export type OfferTransferBody = z.infer<typeof OfferTransferBody>;
+
+export const AcceptTransferBody = z.object({
+  condition: text(1000).optional(),
+  remarks: text(2000).optional(),
+});
+export type AcceptTransferBody = z.infer<typeof AcceptTransferBody>;
+
+export const CustodyKind = z.enum([
+  'received',
+  'sub_sample_created',
+  'stored',
+  'retrieved',
+  'transfer_offered',
+  'transfer_declined',
+  'transferred',
+  'sub_sampled',
+  'seal_opened',
+  'resealed',
+  'sent_for_analysis',
+  'returned_to_agency',
+  'destruction_proposed',
+  'destroyed',
+]);
+export type CustodyKind = z.infer<typeof CustodyKind>;
+
+export const LocationRef = z.object({ locationId: z.string(), path: z.string() });
+export type LocationRef = z.infer<typeof LocationRef>;
+
+/**
+ * One custody event as recorded in an item's ledger (before the hash chain wraps it).
+ * Field names follow the usual chain-of-custody form: who released, who or where received, purpose,
+ * condition and seals in/out, weights before/after when material is taken, location, remarks, photos.
+ */
+export const CustodyRecord = z.object({
+  kind: CustodyKind,
+  labNo: LabNo,
+  exhibitNo: z.string(),
+  time: IsoDateTime,
+  actor: PersonRef,
+  releasedBy: PersonRef.optional(),
+  receivedBy: PersonRef.optional(),
+  location: LocationRef.optional(),
+  purpose: z.string().optional(),
+  condition: z.string().optional(),
+  sealsIn: z.array(z.string()),
+  sealsOut: z.array(z.string()),
+  weights: z
+    .object({ grossBeforeGrams: z.number(), grossAfterGrams: z.number(), portionGrams: z.number(), balanceId: z.string() })
+    .optional(),
+  remarks: z.string().optional(),
+  photos: z.array(BlobRefBody),
+  signatures: z.array(ESignature),
+  /** Kind-specific references: transferId, childLabNo, parentLabNo, authority, analysisRequestId... */
+  details: z.record(z.string(), z.string()),
+});
+export type CustodyRecord = z.infer<typeof CustodyRecord>;
+
+// ---------------------------------------------------------------- deviations
+
+export const DeviationKind = z.enum([
+  'broken_seal',
+  'weight_mismatch',
+  'insufficient_quantity',
+  'packaging_damaged',
+  'description_mismatch',
+  'other',
+]);
+export type DeviationKind = z.infer<typeof DeviationKind>;
+
+export const RecordDeviationBody = z.object({ kind: DeviationKind, description: text(2000) });
+export type RecordDeviationBody = z.infer<typeof RecordDeviationBody>;
+
+export const DeviationDecision = z.enum(['proceed', 'proceed_with_reservation', 'return_to_agency', 'decline_analysis']);
+export type DeviationDecision = z.infer<typeof DeviationDecision>;
+
+export const AgencyConsultation = z.object({
+  contactedAt: IsoDateTime,
+  contactName: text(200),
+  method: z.enum(['phone', 'email', 'letter', 'in_person']),
+  outcome: text(2000),
+});
+export type AgencyConsultation = z.infer<typeof AgencyConsultation>;
+
+export const ResolveDeviationBody = z.object({
+  decision: DeviationDecision,
+  rationale: text(2000),
+  agencyConsultation: AgencyConsultation,
+});
+export type ResolveDeviationBody = z.infer<typeof ResolveDeviationBody>;
+
+// ---------------------------------------------------------------- analysis requests, locations
+
+export const AnalysisRequestBody = z.object({
+  tests: z.array(z.enum(['identification', 'quantitation', 'comparison'])).min(1).max(3),
+  priority: z.enum(['routine', 'urgent']).default('routine'),
+  to: PersonRef.optional(),
+  remarks: text(2000).optional(),
+});
+export type AnalysisRequestBody = z.infer<typeof AnalysisRequestBody>;
+
+export const LocationKind = z.enum(['store', 'room', 'cabinet', 'shelf', 'bin']);
+export type LocationKind = z.infer<typeof LocationKind>;
+
+export const LocationAccess = z.object({
+  userIds: z.array(id).max(500).default([]),
+  roles: z.array(z.string().min(1)).max(20).default([]),
+});
+export type LocationAccess = z.infer<typeof LocationAccess>;
+
+export const CreateLocationBody = z.object({
+  locationId: id,
+  kind: LocationKind,
+  name: text(200),
+  parentId: id.optional(),
+  /** Who may put items in or take them out. Empty lists inherit the parent's access. */
+  access: LocationAccess.default({ userIds: [], roles: [] }),
+});
+export type CreateLocationBody = z.infer<typeof CreateLocationBody>;
+
+// ---------------------------------------------------------------- events (data of the envelope)
+
+export const INTAKE_EVENT_TYPES = {
+  caseOpened: 'intake.case.opened',
+  itemReceived: 'intake.item.received',
+  custodyRecorded: 'intake.custody.recorded',
+  deviationRecorded: 'intake.deviation.recorded',
+  analysisRequested: 'intake.analysis.requested',
+} as const;
+
+export const CaseOpened = z.object({
+  caseId: z.string(),
+  agencyId: z.string(),
+  agencyCaseNumber: z.string(),
+  offence: z.string(),
+  jurisdiction: z.string(),
+  seizureDate: z.string(),
+  request: z.string(),
+});
+export type CaseOpened = z.infer<typeof CaseOpened>;
+
+export const IntakeItemReceived = z.object({
+  labNo: LabNo,
+  caseId: z.string(),
+  agencyId: z.string(),
+  exhibitNo: z.string(),
+  description: z.string(),
+  grossWeightGrams: z.number(),
+  unitCount: z.number().int().optional(),
+  parentLabNo: LabNo.optional(),
+});
+export type IntakeItemReceived = z.infer<typeof IntakeItemReceived>;
+
+export const CustodyRecorded = z.object({
+  labNo: LabNo,
+  seq: z.number().int().nonnegative(),
+  kind: CustodyKind,
+  time: z.string(),
+  hash: z.string(),
+  prevHash: z.string(),
+  logIndex: z.number().int().nonnegative(),
+});
+export type CustodyRecorded = z.infer<typeof CustodyRecorded>;
+
+export const DeviationRecorded = z.object({
+  labNo: LabNo,
+  deviationId: z.string(),
+  kind: DeviationKind,
+  status: z.enum(['open', 'resolved']),
+  decision: DeviationDecision.optional(),
+});
+export type DeviationRecorded = z.infer<typeof DeviationRecorded>;
+
+export const IntakeAnalysisRequested = z.object({
+  requestId: z.string(),
+  labNo: LabNo,
+  caseId: z.string(),
+  agencyId: z.string(),
+  description: z.string(),
+  request: z.string(),
+  tests: z.array(z.string()),
+  priority: z.enum(['routine', 'urgent']),
+  custodyHead: z.string(),
+});
+export type IntakeAnalysisRequested = z.infer<typeof IntakeAnalysisRequested>;
