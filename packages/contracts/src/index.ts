@@ -39,3 +39,35 @@ export type { StreamName, EventType, EventData, EventOf, AnyEvent, NewEvent } fr
 export { ItemReceived, AnalysisRequested, AnalysisPriority, intakeEvents } from './events/intake.ts';
 export { ResultApproved, PersonRef, LibraryRef, analysisEvents } from './events/analysis.ts';
 export { ReportIssued, ReportNumber, reportingEvents } from './events/reporting.ts';
+
+export { CaseOpened, CustodyRecorded, DeviationRecorded } from './events/intake.ts';
+export {
+  Party,
+  SignatureMeaning,
+  ESignature,
+  BlobRefBody,
+  Weight,
+  SealOnReceipt,
+  AgencyKind,
+  CreateAgencyBody,
+  Investigator,
+  AddInvestigatorBody,
+  OpenCaseBody,
+  ReceiveItemBody,
+  SubSampleBody,
+  CustodyCommandBody,
+  OfferTransferBody,
+  AcceptTransferBody,
+  CustodyKind,
+  LocationRef,
+  CustodyRecord,
+  DeviationKind,
+  RecordDeviationBody,
+  DeviationDecision,
+  AgencyConsultation,
+  ResolveDeviationBody,
+  AnalysisRequestBody,
+  LocationKind,
+  LocationAccess,
+  CreateLocationBody,
+} from './intake.ts';

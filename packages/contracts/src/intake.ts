@@ -8,14 +8,14 @@ import { Id, IsoDate, IsoDateTime, LabNo, Sha256Hex } from './common.ts';
 const text = (max: number) => z.string().trim().min(1).max(max);
 const id = Id;
 
-/** A person named in a record. People with an account carry their `userId`; agency couriers may not. */
-export const PersonRef = z.object({
+/** A person named in a custody record. People with an account carry their `userId`; agency couriers may not. */
+export const Party = z.object({
   userId: id.optional(),
   name: text(200),
   rank: text(100).optional(),
   organisation: text(200).optional(),
 });
-export type PersonRef = z.infer<typeof PersonRef>;
+export type Party = z.infer<typeof Party>;
 
 export const SignatureMeaning = z.enum(['released', 'received', 'witnessed', 'performed']);
 export type SignatureMeaning = z.infer<typeof SignatureMeaning>;
@@ -84,7 +84,7 @@ export const ReceiveItemBody = z.object({
   unitCount: z.number().int().positive().optional(),
   condition: text(1000),
   photos: z.array(BlobRefBody).max(20).default([]),
-  deliveredBy: PersonRef,
+  deliveredBy: Party,
   remarks: text(2000).optional(),
 });
 export type ReceiveItemBody = z.infer<typeof ReceiveItemBody>;
@@ -110,14 +110,14 @@ export const CustodyCommandBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('retrieve'), purpose: text(500), ...custodyCommon }),
   z.object({ kind: z.literal('open_seal'), sealNumber: text(64), purpose: text(500), condition: text(1000), ...custodyCommon }),
   z.object({ kind: z.literal('reseal'), newSealNumber: text(64), ...custodyCommon }),
-  z.object({ kind: z.literal('return_to_agency'), to: PersonRef, authority: text(500), ...custodyCommon }),
+  z.object({ kind: z.literal('return_to_agency'), to: Party, authority: text(500), ...custodyCommon }),
   z.object({ kind: z.literal('propose_destruction'), authority: text(500), method: text(500), ...custodyCommon }),
   z.object({ kind: z.literal('witness_destruction'), ...custodyCommon }),
 ]);
 export type CustodyCommandBody = z.infer<typeof CustodyCommandBody>;
 
 export const OfferTransferBody = z.object({
-  to: PersonRef.extend({ userId: id }),
+  to: Party.extend({ userId: id }),
   purpose: text(500),
   condition: text(1000).optional(),
   remarks: text(2000).optional(),
@@ -161,9 +161,9 @@ export const CustodyRecord = z.object({
   labNo: LabNo,
   exhibitNo: z.string(),
   time: IsoDateTime,
-  actor: PersonRef,
-  releasedBy: PersonRef.optional(),
-  receivedBy: PersonRef.optional(),
+  actor: Party,
+  releasedBy: Party.optional(),
+  receivedBy: Party.optional(),
   location: LocationRef.optional(),
   purpose: z.string().optional(),
   condition: z.string().optional(),
@@ -216,9 +216,10 @@ export type ResolveDeviationBody = z.infer<typeof ResolveDeviationBody>;
 // ---------------------------------------------------------------- analysis requests, locations
 
 export const AnalysisRequestBody = z.object({
-  tests: z.array(z.enum(['identification', 'quantitation', 'comparison'])).min(1).max(3),
+  /** What to determine, e.g. `identification`, `purity`, `net_weight`. */
+  determinations: z.array(z.string().trim().min(1).max(100)).min(1).max(10),
   priority: z.enum(['routine', 'urgent']).default('routine'),
-  to: PersonRef.optional(),
+  to: Party.optional(),
   remarks: text(2000).optional(),
 });
 export type AnalysisRequestBody = z.infer<typeof AnalysisRequestBody>;
@@ -241,69 +242,3 @@ export const CreateLocationBody = z.object({
   access: LocationAccess.default({ userIds: [], roles: [] }),
 });
 export type CreateLocationBody = z.infer<typeof CreateLocationBody>;
-
-// ---------------------------------------------------------------- events (data of the envelope)
-
-export const INTAKE_EVENT_TYPES = {
-  caseOpened: 'intake.case.opened',
-  itemReceived: 'intake.item.received',
-  custodyRecorded: 'intake.custody.recorded',
-  deviationRecorded: 'intake.deviation.recorded',
-  analysisRequested: 'intake.analysis.requested',
-} as const;
-
-export const CaseOpened = z.object({
-  caseId: z.string(),
-  agencyId: z.string(),
-  agencyCaseNumber: z.string(),
-  offence: z.string(),
-  jurisdiction: z.string(),
-  seizureDate: z.string(),
-  request: z.string(),
-});
-export type CaseOpened = z.infer<typeof CaseOpened>;
-
-export const IntakeItemReceived = z.object({
-  labNo: LabNo,
-  caseId: z.string(),
-  agencyId: z.string(),
-  exhibitNo: z.string(),
-  description: z.string(),
-  grossWeightGrams: z.number(),
-  unitCount: z.number().int().optional(),
-  parentLabNo: LabNo.optional(),
-});
-export type IntakeItemReceived = z.infer<typeof IntakeItemReceived>;
-
-export const CustodyRecorded = z.object({
-  labNo: LabNo,
-  seq: z.number().int().nonnegative(),
-  kind: CustodyKind,
-  time: z.string(),
-  hash: z.string(),
-  prevHash: z.string(),
-  logIndex: z.number().int().nonnegative(),
-});
-export type CustodyRecorded = z.infer<typeof CustodyRecorded>;
-
-export const DeviationRecorded = z.object({
-  labNo: LabNo,
-  deviationId: z.string(),
-  kind: DeviationKind,
-  status: z.enum(['open', 'resolved']),
-  decision: DeviationDecision.optional(),
-});
-export type DeviationRecorded = z.infer<typeof DeviationRecorded>;
-
-export const IntakeAnalysisRequested = z.object({
-  requestId: z.string(),
-  labNo: LabNo,
-  caseId: z.string(),
-  agencyId: z.string(),
-  description: z.string(),
-  request: z.string(),
-  tests: z.array(z.string()),
-  priority: z.enum(['routine', 'urgent']),
-  custodyHead: z.string(),
-});
-export type IntakeAnalysisRequested = z.infer<typeof IntakeAnalysisRequested>;
