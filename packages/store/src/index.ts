@@ -18,3 +18,5 @@ export type {
 export { StoreErrors } from './errors.ts';
 export { createMemoryStore } from './memory.ts';
 export type { MemoryStoreOptions } from './memory.ts';
+export { openSqliteStore } from './sqlite.ts';
+export type { SqliteStoreOptions } from './sqlite.ts';
