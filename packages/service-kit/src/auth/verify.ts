@@ -1,0 +1,107 @@
+// Token verification: every service checks tokens itself (EdDSA, issuer, audience, expiry)
+// against the portal's public key (file) or its JWKS endpoint. No header the browser could set
+// is trusted.
+import { readFile } from 'node:fs/promises';
+import { createLocalJWKSet, createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
+import type { CryptoKey, JSONWebKeySet, JWK, JWTVerifyGetKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
+import { Principal } from '@tamga/contracts';
+import { kitErrors } from '../errors.ts';
+import { TOKEN_ALG } from './keys.ts';
+
+/** Turns a bearer token into the principal it proves, or throws AUTH_ERR_UNAUTHENTICATED. */
+export interface Authenticator {
+  authenticate(token: string): Promise<Principal>;
+}
+
+export type VerificationKey =
+  | { publicKey: CryptoKey }
+  | { jwks: JSONWebKeySet }
+  | { jwksUrl: string | URL };
+
+export interface JwtAuthenticatorOptions {
+  key: VerificationKey;
+  issuer: string;
+  audience: string;
+  /** Allowed clock skew between issuer and service (default 10 s). */
+  clockToleranceSeconds?: number | undefined;
+  /** Clock for tests (default: now). */
+  currentDate?: (() => Date) | undefined;
+}
+
+type Verify = (token: string, options: JWTVerifyOptions) => Promise<JWTVerifyResult>;
+
+function verifierFor(key: VerificationKey): Verify {
+  if ('publicKey' in key) return (token, options) => jwtVerify(token, key.publicKey, options);
+  // A remote JWKS is fetched lazily, cached, and re-fetched when an unknown `kid` appears.
+  const keySet: JWTVerifyGetKey = 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl));
+  return (token, options) => jwtVerify(token, keySet, options);
+}
+
+export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authenticator {
+  const verify = verifierFor(options.key);
+  return {
+    async authenticate(token) {
+      let payload: unknown;
+      try {
+        const verifyOptions: JWTVerifyOptions = {
+          algorithms: [TOKEN_ALG],
+          issuer: options.issuer,
+          audience: options.audience,
+          clockTolerance: options.clockToleranceSeconds ?? 10,
+          requiredClaims: ['sub', 'exp', 'iat'],
+          ...(options.currentDate === undefined ? {} : { currentDate: options.currentDate() }),
+        };
+        payload = (await verify(token, verifyOptions)).payload;
+      } catch (err) {
+        throw kitErrors.AUTH_ERR_UNAUTHENTICATED('the bearer token is invalid or expired', { cause: err });
+      }
+      const principal = Principal.safeParse(payload);
+      if (!principal.success) {
+        throw kitErrors.AUTH_ERR_UNAUTHENTICATED('the bearer token lacks the claims of a Tamga user', { cause: principal.error });
+      }
+      return principal.data;
+    },
+  };
+}
+
+/** Reads a verification key file: JWKS or single JWK JSON, or an SPKI PEM. */
+export async function readVerificationKey(file: string): Promise<VerificationKey> {
+  const text = (await readFile(file, 'utf8')).trim();
+  if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    return { publicKey: await importSPKI(text, TOKEN_ALG) };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw kitErrors.AUTH_ERR_BAD_KEY(`${file} is neither a PEM public key nor JSON`, { cause: err });
+  }
+  if (typeof parsed === 'object' && parsed !== null && 'keys' in parsed && Array.isArray(parsed.keys)) {
+    return { jwks: parsed as JSONWebKeySet };
+  }
+  if (typeof parsed === 'object' && parsed !== null && 'kty' in parsed) {
+    const jwk = parsed as JWK;
+    if ('d' in jwk) throw kitErrors.AUTH_ERR_BAD_KEY(`${file} holds a private key; give services the public key`);
+    return { jwks: { keys: [jwk] } };
+  }
+  throw kitErrors.AUTH_ERR_BAD_KEY(`${file} is not a JWK or JWKS document`);
+}
+
+export interface AuthConfig {
+  AUTH_PUBLIC_KEY_FILE?: string | undefined;
+  AUTH_JWKS_URL?: string | undefined;
+  AUTH_ISSUER: string;
+  AUTH_AUDIENCE: string;
+}
+
+/** The authenticator a service's config asks for (JWKS URL preferred over a key file). */
+export async function authenticatorFromConfig(config: AuthConfig): Promise<Authenticator> {
+  const key: VerificationKey | undefined =
+    config.AUTH_JWKS_URL !== undefined
+      ? { jwksUrl: config.AUTH_JWKS_URL }
+      : config.AUTH_PUBLIC_KEY_FILE !== undefined
+        ? await readVerificationKey(config.AUTH_PUBLIC_KEY_FILE)
+        : undefined;
+  if (key === undefined) throw kitErrors.AUTH_ERR_BAD_KEY('set AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL');
+  return createJwtAuthenticator({ key, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
+}

@@ -1,0 +1,30 @@
+export { createServiceApp, parseInput } from './app.ts';
+export type { ServiceApp, ServiceAppOptions, ReadinessCheck } from './app.ts';
+
+export { loadConfig, loadConfigOrExit, exitOnBadConfig, ConfigError, ServiceConfigSchema } from './config.ts';
+export type { ServiceConfig } from './config.ts';
+
+export { kitErrors } from './errors.ts';
+
+export { createLogger, withLogContext, REDACT_PATHS } from './logging.ts';
+export type { Logger, LoggerOptions, LogContext } from './logging.ts';
+
+export { runService } from './run.ts';
+export type { RunServiceOptions, RunningService } from './run.ts';
+
+export { assertAgencyScope, assertRole, hasAnyRole } from './auth/access.ts';
+export {
+  createJwtAuthenticator,
+  readVerificationKey,
+  authenticatorFromConfig,
+} from './auth/verify.ts';
+export type { Authenticator, VerificationKey, JwtAuthenticatorOptions, AuthConfig } from './auth/verify.ts';
+export {
+  createTokenIssuer,
+  generateSigningKeyPair,
+  loadOrCreateSigningKey,
+  TOKEN_ALG,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+} from './auth/keys.ts';
+export type { SigningKeyPair, StoredSigningKey, TokenIssuer, TokenIssuerOptions } from './auth/keys.ts';
