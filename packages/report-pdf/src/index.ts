@@ -1,0 +1,18 @@
+export { ReportModel, ReportItem, ReportResult, LocalizedText, Peaks, Quantity, CustodyHead, Seal } from './model.ts';
+export type { ReportModelInput } from './model.ts';
+export { renderReportPdf } from './layout/render.ts';
+export type { RenderOptions } from './layout/render.ts';
+export { drawMirrorPlot, mirrorPlotGeometry, mirrorPlotSvg } from './layout/mirror-plot.ts';
+export type { MirrorPlotLabels, MirrorPlotGeometry, PlotBox, VectorCanvas } from './layout/mirror-plot.ts';
+export { loadLabels } from './i18n/labels.ts';
+export type { LabelKey, Labels } from './i18n/labels.ts';
+export { ensureDevPki } from './pki/dev-pki.ts';
+export type { LabPki, DevPkiOptions } from './pki/dev-pki.ts';
+export { createLocalSigner } from './signing/local-signer.ts';
+export type { LocalSignerOptions } from './signing/local-signer.ts';
+export type { ReportSigner, CmsContent, CmsSignOptions, SignerDescription } from './signing/signer.ts';
+export { signReportPdf, detachedCms } from './signing/sign-pdf.ts';
+export type { PdfSignatureInfo } from './signing/sign-pdf.ts';
+export { verifyReportPdf, pdfSha256 } from './verification/verify-pdf.ts';
+export type { ReportVerification, VerifyOptions } from './verification/verify-pdf.ts';
+export { ReportPdfErrors } from './errors.ts';
