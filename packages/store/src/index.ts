@@ -20,3 +20,7 @@ export { createMemoryStore } from './memory.ts';
 export type { MemoryStoreOptions } from './memory.ts';
 export { openSqliteStore } from './sqlite.ts';
 export type { SqliteStoreOptions } from './sqlite.ts';
+export { openMongoStore } from './mongo.ts';
+export type { MongoStoreOptions } from './mongo.ts';
+export { openStore } from './open.ts';
+export type { StoreConfig } from './open.ts';
