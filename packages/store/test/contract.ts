@@ -325,6 +325,36 @@ export function storeContract(name: string, open: () => Promise<DocumentStore>, 
         expect(await store.collection(items).count({})).toBe(0);
       });
 
+      it('never shows a plain read half of a running transaction', async () => {
+        let release = (): void => undefined;
+        const hold = new Promise<void>((resolve) => (release = resolve));
+        let firstWritten = (): void => undefined;
+        const written = new Promise<void>((resolve) => (firstWritten = resolve));
+        const running = store.transaction(async (tx) => {
+          await tx.collection(items).insert(item(1));
+          firstWritten();
+          await hold;
+          await tx.collection(items).insert(item(2));
+        });
+        await written;
+        const counting = store.collection(items).count({});
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        release();
+        await running;
+        expect([0, 2]).toContain(await counting);
+        expect(await store.collection(items).count({})).toBe(2);
+      });
+
+      it('refuses to use a transaction handle after the transaction ended', async () => {
+        let leaked: Parameters<Parameters<DocumentStore['transaction']>[0]>[0] | undefined;
+        await store.transaction((tx) => {
+          leaked = tx;
+          return Promise.resolve();
+        });
+        await expect(leaked?.collection(items).insert(item(1))).rejects.toThrow(/already finished/);
+        expect(await store.collection(items).count({})).toBe(0);
+      });
+
       it('gives concurrent transactions a gap-free counter: 50 parallel increments end at 50', async () => {
         await store.collection(counters).insert({ _id: 'labNo', value: 0 });
         const taken = await Promise.all(
