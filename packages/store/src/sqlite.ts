@@ -131,6 +131,8 @@ class SqliteStore implements DocumentStore {
   private statement(sql: string): Statement {
     let stmt = this.statements.get(sql);
     if (stmt === undefined) {
+      // Filters vary (an $in list of any length is its own statement): keep the cache bounded.
+      if (this.statements.size >= 500) this.statements.clear();
       stmt = this.db.prepare(sql);
       this.statements.set(sql, stmt);
     }
