@@ -260,8 +260,8 @@ function drawBody(ctx: Ctx, options: RenderOptions): void {
     ctx,
     [
       { header: bilingual(ctx.labels, 'labNo'), width: 100 },
-      { header: bilingual(ctx.labels, 'exhibitNo'), width: 76 },
-      { header: `${bilingual(ctx.labels, 'description')}; ${bilingual(ctx.labels, 'packaging')}`, width: 154 },
+      { header: bilingual(ctx.labels, 'exhibitNo'), width: 88 },
+      { header: `${bilingual(ctx.labels, 'description')}; ${bilingual(ctx.labels, 'packaging')}`, width: 142 },
       { header: bilingual(ctx.labels, 'seals'), width: 85 },
       { header: bilingual(ctx.labels, 'conditionOnReceipt'), width: 85 },
     ],
