@@ -34,6 +34,7 @@ const seals = defineCollection<{ agency: string; number: string }>({
   name: 'contract.seals',
   indexes: [{ fields: ['agency', 'number'], unique: true }],
 });
+const badges = defineCollection<{ code?: string | null }>({ name: 'contract.badges', indexes: [{ fields: ['code'], unique: true }] });
 const counters = defineCollection<Counter>({ name: 'contract.counters', keepVersions: false });
 const ledger = defineCollection<{ seq: number }>({ name: 'contract.ledger', indexes: [{ fields: ['seq'], unique: true }] });
 
@@ -63,7 +64,7 @@ export function storeContract(name: string, open: () => Promise<DocumentStore>, 
 
     beforeEach(async () => {
       store = await open();
-      await store.ensure([items, seals, counters, ledger]);
+      await store.ensure([items, seals, badges, counters, ledger]);
     });
     afterEach(async () => {
       await store.close();
@@ -91,6 +92,15 @@ export function storeContract(name: string, open: () => Promise<DocumentStore>, 
         await store.collection(seals).insert({ _id: 's2', agency: 'customs', number: '42' });
         await rejectsWith(store.collection(seals).insert({ _id: 's3', agency: 'police', number: '42' }), 'STORE_ERR_DUPLICATE');
         expect(await store.collection(seals).count({})).toBe(2);
+      });
+
+      it('leaves documents without a unique field unconstrained, but treats null as a value', async () => {
+        const c = store.collection(badges);
+        await c.insert({ _id: 'b1' });
+        await c.insert({ _id: 'b2' });
+        await c.insert({ _id: 'b3', code: null });
+        await rejectsWith(c.insert({ _id: 'b4', code: null }), 'STORE_ERR_DUPLICATE');
+        expect(await c.count({})).toBe(3);
       });
 
       it('refuses an update that would take another document’s unique key', async () => {
