@@ -21,7 +21,7 @@ import { sampleReport } from './fixtures.ts';
 import { missingTools, run } from './tools.ts';
 
 const OUT = new URL('../test-output/', import.meta.url).pathname;
-const missing = missingTools(['pdfsig', 'certutil', 'qpdf', 'pdftotext', 'pdftoppm', 'openssl'], 'signed report checks with real tools');
+const missing = missingTools(['pdfsig', 'certutil', 'qpdf', 'pdftotext', 'pdftoppm', 'pdfinfo', 'openssl'], 'signed report checks with real tools');
 const noTools = missing.length > 0;
 
 let work: string;
@@ -132,6 +132,19 @@ describe.skipIf(noTools)('a signed report checked with real tools', () => {
     ]) {
       expect(text).toContain(s);
     }
+  });
+
+  it('every page carries the report number, "page x of y" and the verification URL; page 1 names the signer', () => {
+    const pages = Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [signedPath]).stdout)?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    for (let p = 1; p <= pages; p++) {
+      const text = run('pdftotext', ['-f', String(p), '-l', String(p), signedPath, '-']).stdout.replace(/\s+/g, ' ');
+      expect(text).toContain('TAM-2025-000123');
+      expect(text).toContain(`Страница ${p} из ${pages} / Page ${p} of ${pages}`);
+      expect(text).toContain('https://lab.example.uz/verify/TAM-2025-000123');
+    }
+    const first = run('pdftotext', ['-f', '1', '-l', '1', signedPath, '-']).stdout.replace(/\s+/g, ' ');
+    expect(first).toContain('Республиканский ЭКЦ: test reports, Laboratory report signing');
   });
 
   it('pdftoppm renders page 1 (written to test-output/page-1.png to look at)', () => {
