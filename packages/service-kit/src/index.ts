@@ -28,3 +28,4 @@ export {
   PUBLIC_KEY_FILE,
 } from './auth/keys.ts';
 export type { SigningKeyPair, StoredSigningKey, TokenIssuer, TokenIssuerOptions } from './auth/keys.ts';
+export { E_SIGNATURE_AUDIENCE, E_SIGNATURE_TYP, ESignatureClaims, createESignatureVerifier, eSignatureErrors, issueESignature, verifyESignature, type ESignatureExpectation, type ESignatureIssueOptions, type ESignatureVerifier, type ESignatureVerifierOptions, type VerifiedESignature } from './auth/e-signature.ts';
