@@ -37,7 +37,7 @@ export {
 export type { StreamName, EventType, EventData, EventOf, AnyEvent, NewEvent } from './events/registry.ts';
 
 export { ItemReceived, AnalysisRequested, AnalysisPriority, intakeEvents } from './events/intake.ts';
-export { ResultApproved, PersonRef, LibraryRef, analysisEvents } from './events/analysis.ts';
+export { ResultApproved, PersonRef, LibraryRef, Quantity, PeakPair, TechniqueUsed, analysisEvents } from './events/analysis.ts';
 export { ReportIssued, ReportNumber, reportingEvents } from './events/reporting.ts';
 
 export { CaseOpened, CustodyRecorded, DeviationRecorded } from './events/intake.ts';
@@ -71,3 +71,25 @@ export {
   LocationAccess,
   CreateLocationBody,
 } from './intake.ts';
+
+export {
+  AnalysisTechnique,
+  WorkItemStatus,
+  SopRef,
+  AssignBody,
+  WorkItemQuery,
+  SpectrumUploadQuery,
+  LibraryImportQuery,
+  CrmReference,
+  CrmSpectraBody,
+  BudgetComponentBody,
+  TechniqueUseBody,
+  QcReference,
+  FindingsBody,
+  OpinionBody,
+  ESignatureBody,
+  ReviewBody,
+  CorrectionBody,
+  HitView,
+  SpectrumUploadView,
+} from './analysis.ts';
