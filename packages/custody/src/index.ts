@@ -1,0 +1,16 @@
+export { CustodyErrors, custodyErrorTitle } from './errors.ts';
+export type { CustodyErrorCode, CustodyFailure } from './errors.ts';
+export { canonicalJson, canonicalEventBytes, hashEvent } from './canonical.ts';
+export { GENESIS_HASH, appendToChain, entryOf, verifyChain } from './chain.ts';
+export type { ChainHead, ChainLink, ChainVerdict, ChainedEvent, CustodyEntry } from './chain.ts';
+export { EMPTY_ROOT, leafHash, nodeHash } from './log/tree-hash.ts';
+export { consistencyProof, inclusionProof, rootHash } from './log/merkle-tree.ts';
+export { MerkleLog } from './log/merkle-log.ts';
+export type { AppendResult, TreeHead } from './log/merkle-log.ts';
+export { verifyConsistency, verifyInclusion } from './log/verify-proofs.ts';
+export { signCheckpoint, verifyCheckpoint } from './checkpoint.ts';
+export type { CheckpointBody, CheckpointVerdict, SignedCheckpoint } from './checkpoint.ts';
+export { encodePublicKey, noteKeyId, rawPublicKey, toPrivateKey, toPublicKey } from './keys.ts';
+export type { PrivateKeyInput, PublicKeyInput } from './keys.ts';
+export { BUNDLE_FORMAT, CustodyBundle, InclusionProof, buildBundle, verifyBundle } from './bundle.ts';
+export type { BuildBundleOptions, BundleReport } from './bundle.ts';
