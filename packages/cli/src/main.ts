@@ -14,6 +14,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.ts')).startCommand,
+  verify: async () => (await import('./commands/verify.ts')).verifyCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

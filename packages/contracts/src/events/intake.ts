@@ -13,6 +13,10 @@ export const CaseOpened = z.object({
   jurisdiction: z.string(),
   seizureDate: IsoDate,
   openedAt: IsoDateTime,
+  /** Carried so reporting can name the agency and investigator from its own read model. */
+  agencyName: z.string().optional(),
+  investigator: z.object({ name: z.string(), rank: z.string().optional() }).optional(),
+  request: z.string().optional(),
 });
 export type CaseOpened = z.infer<typeof CaseOpened>;
 
@@ -28,6 +32,10 @@ export const ItemReceived = z.object({
   unitCount: z.number().int().optional(),
   /** Set for a sub-sample: the item it was taken from. */
   parentLabNo: LabNo.optional(),
+  /** What the report states about the item as received (ISO/IEC 17025 7.8.2.1 e). */
+  packaging: z.string().optional(),
+  seals: z.array(z.object({ number: z.string(), intact: z.boolean() })).optional(),
+  condition: z.string().optional(),
 });
 export type ItemReceived = z.infer<typeof ItemReceived>;
 

@@ -1,0 +1,28 @@
+// Builds the reporting HTTP app from its dependencies; no globals, so a test builds one against
+// the memory store in one line.
+import { createServiceApp } from '@tamga/service-kit';
+import type { Authenticator, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
+import type { DocumentStore } from '@tamga/store';
+import type { IssuerDeps } from './reports/issue-reports.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+import { registerVerificationRoutes } from './routes/verification.ts';
+
+export interface ReportingAppDeps {
+  store: DocumentStore;
+  issuer: IssuerDeps;
+  auth: Authenticator;
+  logger?: Logger | undefined;
+  readiness?: readonly ReadinessCheck[] | undefined;
+}
+
+export async function buildApp(deps: ReportingAppDeps): Promise<ServiceApp> {
+  const app = await createServiceApp({
+    name: 'reporting',
+    auth: deps.auth,
+    logger: deps.logger,
+    readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
+  });
+  registerReportRoutes(app, { store: deps.store, issuer: deps.issuer });
+  registerVerificationRoutes(app, { store: deps.store, caCertPem: deps.issuer.pki.caCertPem });
+  return app;
+}

@@ -1,0 +1,67 @@
+// Public verification: anyone holding a report can check it is genuine, unmodified and current.
+// Upload the PDF, or give the report number and the SHA-256 printed on it.
+import { z } from 'zod';
+import { verifyReportPdf, pdfSha256 } from '@tamga/report-pdf';
+import { isDomainError } from '@tamga/contracts';
+import type { ServiceApp } from '@tamga/service-kit';
+import type { DocumentStore } from '@tamga/store';
+import { reportingErrors } from '../domain/errors.ts';
+import { reportsCollection, type ReportRecord } from '../store/collections.ts';
+
+const MAX_PDF = 20 * 1024 * 1024;
+const ByNumber = z.object({
+  reportNumber: z.string().min(1).max(64),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64-hex-digit SHA-256 printed on the report'),
+});
+
+function statusOf(r: ReportRecord | undefined) {
+  if (!r) return { issuedByThisLab: false as const, status: 'unknown' as const };
+  return {
+    issuedByThisLab: true as const,
+    reportNumber: r.reportNumber,
+    status: r.status,
+    issuedAt: r.issuedAt,
+    supersededBy: r.supersededBy ?? null,
+    withdrawal: r.withdrawal ? { reason: r.withdrawal.reason, at: r.withdrawal.at } : null,
+  };
+}
+
+export function registerVerificationRoutes(app: ServiceApp, deps: { store: DocumentStore; caCertPem: string }): void {
+  const reports = deps.store.collection(reportsCollection);
+
+  app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: MAX_PDF }, (_req, body, done) => done(null, body));
+
+  app.post('/v1/verifications', { config: { public: true }, bodyLimit: MAX_PDF }, async (request) => {
+    if (!Buffer.isBuffer(request.body)) {
+      throw reportingErrors.REPORTING_ERR_NOT_A_REPORT('send the report as the request body with Content-Type: application/pdf', {
+        errors: [{ field: 'body', message: 'must be a PDF (Content-Type: application/pdf)' }],
+      });
+    }
+    const pdf = new Uint8Array(request.body);
+    let signature;
+    try {
+      signature = await verifyReportPdf(pdf, { caCertPem: deps.caCertPem });
+    } catch (err) {
+      if (isDomainError(err)) {
+        throw reportingErrors.REPORTING_ERR_NOT_A_REPORT(err.message, { errors: [{ field: 'body', message: err.message }], cause: err });
+      }
+      throw err;
+    }
+    const sha256 = await pdfSha256(pdf);
+    const record = await reports.findOne({ sha256 });
+    return {
+      verdict: signature.ok && record !== undefined ? (record.status === 'current' ? 'genuine-current' : `genuine-${record.status}`) : 'not-verified',
+      sha256,
+      signature: { valid: signature.valid, trusted: signature.trusted, intact: signature.intact, signer: signature.signer, signedAt: signature.signedAt ?? null, reasons: signature.reasons },
+      record: statusOf(record),
+    };
+  });
+
+  app.get('/v1/verifications', { config: { public: true }, schema: { querystring: ByNumber } }, async (request) => {
+    const record = await reports.get(request.query.reportNumber);
+    const matches = record !== undefined && record.sha256 === request.query.sha256.toLowerCase();
+    return { verdict: matches ? (record.status === 'current' ? 'genuine-current' : `genuine-${record.status}`) : 'not-verified', record: statusOf(matches ? record : undefined) };
+  });
+
+  app.get('/v1/lab/ca.pem', { config: { public: true } }, (_request, reply) => reply.type('application/x-pem-file').send(deps.caCertPem));
+}

@@ -1,0 +1,192 @@
+// Reports issued from event-built read models, downloaded, amended, withdrawn and verified —
+// through the HTTP surface, against the memory store and a real dev PKI and real signatures.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent, type AnyEvent, type EventOf, type Principal } from '@tamga/contracts';
+import { ensureDevPki } from '@tamga/report-pdf';
+import { createJwtAuthenticator, createTokenIssuer, generateSigningKeyPair, type ServiceApp } from '@tamga/service-kit';
+import { createMemoryStore, type DocumentStore } from '@tamga/store';
+import { buildApp } from '../src/app.ts';
+import { handleEvent } from '../src/events/handle-event.ts';
+import type { IssuerDeps } from '../src/reports/issue-reports.ts';
+import { auditCollection, reportsCollection } from '../src/store/collections.ts';
+
+const now = new Date('2026-03-02T09:00:00Z');
+const actor = { id: 'u-tech', name: 'Техник Иванова', role: 'technician' as const };
+const labNo = 'LAB-2026-000001-01';
+const people: Record<string, Principal> = {
+  qa: { sub: 'u-qa', name: 'QA Manager', roles: ['qa_manager'], lab: 'LAB' },
+  analyst: { sub: 'u-an', name: 'Analyst', roles: ['analyst'], lab: 'LAB' },
+  own: { sub: 'u-inv1', name: 'Investigator One', roles: ['investigator'], agencyId: 'police-tashkent', lab: 'LAB' },
+  other: { sub: 'u-inv2', name: 'Investigator Two', roles: ['investigator'], agencyId: 'customs-almaty', lab: 'LAB' },
+};
+
+let store: DocumentStore;
+let app: ServiceApp;
+let issuer: IssuerDeps;
+const tokens: Record<string, string> = {};
+const emitted: EventOf<'reporting.report.issued'>[] = [];
+
+function ev<T extends AnyEvent['type']>(type: T, data: EventOf<T>['data']): AnyEvent {
+  return makeEvent({ type, source: 'test', subject: labNo, actor, data } as never, now) as AnyEvent;
+}
+
+async function deliver(event: AnyEvent) {
+  return store.transaction((tx) => handleEvent(event, tx, issuer));
+}
+
+const approved = (version: number) =>
+  ev('analysis.result.approved', {
+    labNo,
+    caseId: 'case-1',
+    resultId: 'res-1',
+    version,
+    substance: version === 1 ? 'Героин (диацетилморфин) / Heroin' : 'Кодеин / Codeine',
+    analyst: { id: 'u-an', name: 'Аналитик Петров' },
+    reviewer: { id: 'u-rev', name: 'Проверяющий Сидоров' },
+    approvedAt: now.toISOString(),
+    library: { name: 'MassBank EI', version: '2025.05.1' },
+  });
+
+beforeAll(async () => {
+  store = createMemoryStore({ quiet: true });
+  const pki = await ensureDevPki(mkdtempSync(join(tmpdir(), 'tamga-pki-')));
+  issuer = {
+    lab: { code: 'LAB', name: { ru: 'Тестовая лаборатория', en: 'Test laboratory' }, address: { ru: 'Ташкент', en: 'Tashkent' } },
+    pki,
+    blobs: store.blobs,
+    verifyBaseUrl: 'https://lab.example/verify',
+    languages: ['ru', 'en'],
+    now: () => now,
+    enqueue: async (_tx, event) => {
+      emitted.push(event);
+    },
+  };
+  const keys = await generateSigningKeyPair();
+  const tokenIssuer = createTokenIssuer({ privateKey: keys.privateKey, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 600 });
+  const auth = createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' });
+  for (const [k, p] of Object.entries(people)) tokens[k] = await tokenIssuer.issue(p);
+  app = await buildApp({ store, issuer, auth });
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+const get = (url: string, who: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[who]}` } });
+
+describe('reporting', () => {
+  it('waits for the case, item and custody head before issuing, whatever order the events arrive in', async () => {
+    expect(await deliver(approved(1))).toEqual([]);
+    expect(
+      await deliver(
+        ev('intake.item.received', {
+          labNo,
+          caseId: 'case-1',
+          agencyId: 'police-tashkent',
+          description: 'Порошок бежевого цвета в полимерном пакете',
+          receivedAt: '2026-02-20T08:00:00Z',
+          exhibitNo: 'ВД-7',
+          seals: [{ number: 'ПЛ-0001', intact: false }],
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      await deliver(
+        ev('intake.case.opened', {
+          caseId: 'case-1',
+          agencyId: 'police-tashkent',
+          agencyName: 'ГУВД г. Ташкента',
+          agencyCaseNumber: 'УД-2026/15',
+          offence: 'ст. 273 УК',
+          jurisdiction: 'UZ',
+          seizureDate: '2026-02-19',
+          openedAt: '2026-02-20T07:00:00Z',
+          investigator: { name: 'Каримов А.', rank: 'капитан' },
+        }),
+      ),
+    ).toEqual([]);
+    const issued = await deliver(
+      ev('intake.custody.recorded', { labNo, seq: 0, kind: 'received', time: '2026-02-20T08:00:00Z', hash: 'a'.repeat(64), logIndex: 0 }),
+    );
+    expect(issued).toHaveLength(1);
+    expect(emitted.map((e) => e.data.reportNumber)).toEqual(['LAB-R-2026-000001']);
+  });
+
+  it('issues nothing twice when an approval is delivered again', async () => {
+    expect(await deliver(approved(1))).toEqual([]);
+    expect(await store.collection(reportsCollection).count({})).toBe(1);
+  });
+
+  it('lets the investigator of the agency download the signed report, and records it', async () => {
+    const res = await get('/v1/reports/LAB-R-2026-000001/pdf', 'own');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const access = await get('/v1/reports/LAB-R-2026-000001/access', 'qa');
+    expect(access.json().access).toContainEqual(expect.objectContaining({ by: 'u-inv1', what: 'pdf', outcome: 'granted' }));
+  });
+
+  it('refuses an investigator of another agency and records the attempt', async () => {
+    const res = await get('/v1/reports/LAB-R-2026-000001/pdf', 'other');
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('AUTH_ERR_FORBIDDEN_AGENCY');
+    const list = await get('/v1/reports', 'other');
+    expect(list.json().reports).toEqual([]);
+    const access = await get('/v1/reports/LAB-R-2026-000001/access', 'qa');
+    expect(access.json().access).toContainEqual(expect.objectContaining({ by: 'u-inv2', outcome: 'denied' }));
+  });
+
+  it('verifies the issued PDF publicly, and rejects it after one changed byte', async () => {
+    const pdf = (await get('/v1/reports/LAB-R-2026-000001/pdf', 'own')).rawPayload;
+    const ok = await app.inject({ method: 'POST', url: '/v1/verifications', headers: { 'content-type': 'application/pdf' }, payload: pdf });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ verdict: 'genuine-current', record: { reportNumber: 'LAB-R-2026-000001', status: 'current' } });
+    const tampered = Buffer.from(pdf);
+    const at = tampered.indexOf('Tashkent');
+    tampered[at] = 'X'.charCodeAt(0);
+    const bad = await app.inject({ method: 'POST', url: '/v1/verifications', headers: { 'content-type': 'application/pdf' }, payload: tampered });
+    expect(bad.json().verdict).toBe('not-verified');
+    expect(bad.json().signature.valid).toBe(false);
+    expect(bad.json().record.issuedByThisLab).toBe(false);
+  });
+
+  it('issues an amendment when a corrected result is approved; the old report verifies as superseded', async () => {
+    const oldPdf = (await get('/v1/reports/LAB-R-2026-000001/pdf', 'own')).rawPayload;
+    const issued = await deliver(approved(2));
+    expect(issued.map((r) => r.reportNumber)).toEqual(['LAB-R-2026-000002']);
+    const old = await get('/v1/reports/LAB-R-2026-000001', 'own');
+    expect(old.json()).toMatchObject({ status: 'superseded', supersededBy: 'LAB-R-2026-000002' });
+    const v = await app.inject({ method: 'POST', url: '/v1/verifications', headers: { 'content-type': 'application/pdf' }, payload: oldPdf });
+    expect(v.json()).toMatchObject({ verdict: 'genuine-superseded', record: { supersededBy: 'LAB-R-2026-000002' } });
+  });
+
+  it('lets only the QA manager withdraw, with a reason, keeping the report retrievable', async () => {
+    const url = '/v1/reports/LAB-R-2026-000002/withdrawals';
+    const byAnalyst = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.analyst}` }, payload: { reason: 'wrong item' } });
+    expect(byAnalyst.statusCode).toBe(403);
+    const noReason = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.qa}` }, payload: {} });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().errors[0].field).toBe('body.reason');
+    expect((await get('/v1/reports/LAB-R-2026-000002', 'qa')).json().status).toBe('current');
+    const ok = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.qa}` }, payload: { reason: 'sample mix-up found' } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'sample mix-up found' } });
+    expect((await get('/v1/reports/LAB-R-2026-000002/pdf', 'own')).statusCode).toBe(200);
+    const audits = await store.collection(auditCollection).find({ target: 'LAB-R-2026-000002' });
+    expect(audits.map((a) => a.action)).toEqual(expect.arrayContaining(['report.issued', 'report.withdrawn']));
+  });
+
+  it('answers a report number and hash check without a token', async () => {
+    const r = (await get('/v1/reports/LAB-R-2026-000001', 'qa')).json();
+    const ok = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&sha256=${r.sha256}` });
+    expect(ok.json().verdict).toBe('genuine-superseded');
+    const bad = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&sha256=${'0'.repeat(64)}` });
+    expect(bad.json().verdict).toBe('not-verified');
+    const malformed = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&sha256=xyz` });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().errors[0].field).toBe('query.sha256');
+  });
+});
