@@ -1,0 +1,84 @@
+// Builds the portal's Fastify app from its dependencies: identity routes, the JWKS, the API
+// gateway to the other services and the web UI. No globals; main.ts wires the real ones.
+import { createJwtAuthenticator, createServiceApp, createTokenIssuer } from '@tamga/service-kit';
+import type { Logger, ServiceApp, SigningKeyPair } from '@tamga/service-kit';
+import type { DocumentStore } from '@tamga/store';
+import type { LockoutPolicy } from './domain/accounts.ts';
+import { DEFAULT_SCRYPT } from './domain/passwords.ts';
+import type { ScryptParams } from './domain/passwords.ts';
+import type { CredentialDeps } from './identity/credentials.ts';
+import { createSessionRepository } from './identity/sessions.ts';
+import { registerESignatureRoutes } from './routes/e-signatures.ts';
+import { UPSTREAM_NAMES, registerGateway } from './routes/gateway.ts';
+import type { Upstreams } from './routes/gateway.ts';
+import { registerSessionRoutes } from './routes/sessions.ts';
+import { registerUserRoutes } from './routes/users.ts';
+import { WEB_HELMET, registerWeb } from './routes/web.ts';
+import { PORTAL_COLLECTIONS } from './store/collections.ts';
+import { createUserRepository } from './store/users.ts';
+
+export interface PortalDeps {
+  store: DocumentStore;
+  /** The token-signing key pair (`loadOrCreateSigningKey(KEYS_DIR)`). */
+  keys: SigningKeyPair;
+  issuer?: string | undefined;
+  audience?: string | undefined;
+  lab: string;
+  upstreams?: Upstreams | undefined;
+  /** The built web UI; without it only the API is served. */
+  webDir?: string | undefined;
+  accessTtlSeconds?: number | undefined;
+  sessionTtlSeconds?: number | undefined;
+  eSignatureTtlSeconds?: number | undefined;
+  lockout?: LockoutPolicy | undefined;
+  scrypt?: ScryptParams | undefined;
+  cookieSecure?: boolean | undefined;
+  logger?: Logger | undefined;
+  /** Clock (tests move it). */
+  now?: (() => Date) | undefined;
+}
+
+export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
+  const issuer = deps.issuer ?? 'tamga-portal';
+  const audience = deps.audience ?? 'tamga';
+  const now = deps.now ?? (() => new Date());
+  const accessTtlSeconds = deps.accessTtlSeconds ?? 900;
+  await deps.store.ensure(PORTAL_COLLECTIONS);
+
+  const app = await createServiceApp({
+    name: 'portal',
+    logger: deps.logger,
+    // The portal checks its own tokens exactly as every other service does.
+    auth: createJwtAuthenticator({ key: { publicKey: deps.keys.publicKey }, issuer, audience, currentDate: now }),
+    readiness: [{ name: 'store', check: () => deps.store.ping() }],
+    bodyLimit: 5 * 1024 * 1024,
+    helmet: WEB_HELMET,
+  });
+
+  const credentials: CredentialDeps = {
+    users: createUserRepository(deps.store),
+    lockout: deps.lockout ?? { threshold: 5, lockMinutes: 15 },
+    scrypt: deps.scrypt ?? DEFAULT_SCRYPT,
+    now,
+  };
+  const sessions = createSessionRepository(deps.store, deps.sessionTtlSeconds ?? 10 * 3600);
+  const tokens = createTokenIssuer({ privateKey: deps.keys.privateKey, kid: deps.keys.kid, issuer, audience, ttlSeconds: accessTtlSeconds });
+
+  app.get('/.well-known/jwks.json', { config: { public: true } }, (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').send({ keys: [deps.keys.publicJwk] }),
+  );
+
+  // What the UI needs to know before sign-in: which parts of the system this portal reaches.
+  const upstreams = deps.upstreams ?? {};
+  app.get('/v1/ui-config', { config: { public: true } }, () => ({
+    lab: deps.lab,
+    services: Object.fromEntries(UPSTREAM_NAMES.map((n) => [n, upstreams[n] !== undefined])),
+  }));
+
+  registerSessionRoutes(app, { credentials, sessions, tokens, accessTtlSeconds, lab: deps.lab, cookieSecure: deps.cookieSecure ?? false });
+  registerUserRoutes(app, { store: deps.store, credentials, sessions });
+  registerESignatureRoutes(app, { credentials, keys: deps.keys, issuer, lab: deps.lab, ttlSeconds: deps.eSignatureTtlSeconds ?? 120 });
+  await registerGateway(app, upstreams);
+  if (deps.webDir !== undefined) await registerWeb(app, deps.webDir);
+  return app;
+}

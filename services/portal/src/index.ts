@@ -1,0 +1,12 @@
+export { buildPortalApp } from './app.ts';
+export type { PortalDeps } from './app.ts';
+export { PortalConfigSchema } from './config.ts';
+export type { PortalConfig } from './config.ts';
+export { portalErrors } from './domain/errors.ts';
+export { hashPassword, verifyPassword, randomPassword, DEFAULT_SCRYPT } from './domain/passwords.ts';
+export type { ScryptParams } from './domain/passwords.ts';
+export { seedFirstUsers, formatInitialPasswords, writeInitialPasswords, DEMO_USERS, DEMO_AGENCIES } from './identity/seed.ts';
+export type { SeededUser, SeedUser } from './identity/seed.ts';
+export { buildWeb, isWebBuilt, DEFAULT_WEB_DIR, WEB_SOURCE_DIR } from './web/build.ts';
+export { UPSTREAM_NAMES } from './routes/gateway.ts';
+export type { Upstreams, UpstreamName } from './routes/gateway.ts';
