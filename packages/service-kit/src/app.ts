@@ -209,6 +209,18 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   const helmetOptions: Record<string, unknown> = { ...API_HELMET, ...options.helmet };
   await app.register(helmet as unknown as FastifyPluginAsync<Record<string, unknown>>, helmetOptions);
 
+  // Once closing, ask clients to drop keep-alive connections after the response in flight, so
+  // the server's close does not wait out their idle timeout.
+  let closing = false;
+  app.addHook('preClose', () => {
+    closing = true;
+    return Promise.resolve();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   // The one auth hook: every route needs a valid token unless it declares config.public.
   app.addHook('onRequest', async (request) => {
     if (request.is404) return; // unknown routes answer 404 whoever asks

@@ -6,6 +6,7 @@ export const kitErrors = errorCatalogue({
   AUTH_ERR_FORBIDDEN_ROLE: [403, 'Your role does not allow this'],
   AUTH_ERR_FORBIDDEN_AGENCY: [403, 'This belongs to another agency'],
   AUTH_ERR_BAD_KEY: [500, 'The token key material is unusable'],
+  AUTH_ERR_KEYS_UNAVAILABLE: [503, 'The token issuer keys cannot be fetched right now'],
   HTTP_ERR_VALIDATION: [400, 'The request is invalid'],
   HTTP_ERR_MALFORMED_BODY: [400, 'The request body could not be parsed'],
   HTTP_ERR_BAD_REQUEST: [400, 'Bad request'],

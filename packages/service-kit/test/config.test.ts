@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, ServiceConfigSchema, loadConfig } from '@tamga/service-kit';
@@ -35,5 +37,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig(IntakeConfig, base)).toThrowError(/LABEL_PRINTER/);
     expect(loadConfig(IntakeConfig, { ...base, LABEL_PRINTER: 'zebra' }).LABEL_PRINTER).toBe('zebra');
     expect(() => loadConfig(IntakeConfig, { LABEL_PRINTER: 'zebra', STORE_BACKEND: 'mongo', AUTH_JWKS_URL: 'http://portal/jwks' })).toThrowError(/MONGO_URL/);
+  });
+});
+
+describe('a service started with a bad variable', () => {
+  it('stops with exit code 78 and a message naming the variable', () => {
+    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+    const fixture = fileURLToPath(new URL('./fixtures/load-config.ts', import.meta.url));
+    const env = { PATH: process.env.PATH ?? '', AUTH_PUBLIC_KEY_FILE: '/tmp/k.json' };
+    const bad = spawnSync(tsx, [fixture], { env: { ...env, PORT: 'eighty' }, encoding: 'utf8' });
+    expect(bad.status).toBe(78);
+    expect(bad.stderr).toContain('PORT');
+    const good = spawnSync(tsx, [fixture], { env: { ...env, PORT: '8080' }, encoding: 'utf8' });
+    expect(good.status).toBe(0);
+    expect(good.stdout).toBe('port 8080\n');
   });
 });

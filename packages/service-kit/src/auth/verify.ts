@@ -2,7 +2,7 @@
 // against the portal's public key (file) or its JWKS endpoint. No header the browser could set
 // is trusted.
 import { readFile } from 'node:fs/promises';
-import { createLocalJWKSet, createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
 import type { CryptoKey, JSONWebKeySet, JWK, JWTVerifyGetKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
 import { Principal } from '@tamga/contracts';
 import { kitErrors } from '../errors.ts';
@@ -22,23 +22,43 @@ export interface JwtAuthenticatorOptions {
   key: VerificationKey;
   issuer: string;
   audience: string;
+  /** For `jwksUrl`: how long to wait for the JWKS endpoint (default 5000 ms). */
+  jwksTimeoutMs?: number | undefined;
   /** Allowed clock skew between issuer and service (default 10 s). */
   clockToleranceSeconds?: number | undefined;
   /** Clock for tests (default: now). */
   currentDate?: (() => Date) | undefined;
 }
 
+/** jose errors that mean "this token is not acceptable", as opposed to "keys unavailable". */
+const TOKEN_REJECTIONS = new Set([
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_EXPIRED',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWS_INVALID',
+  'ERR_JWT_INVALID',
+  'ERR_JWK_INVALID',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+]);
+
+function isTokenRejection(err: unknown): boolean {
+  return err instanceof errors.JOSEError && TOKEN_REJECTIONS.has(err.code);
+}
+
 type Verify = (token: string, options: JWTVerifyOptions) => Promise<JWTVerifyResult>;
 
-function verifierFor(key: VerificationKey): Verify {
+function verifierFor(key: VerificationKey, timeoutDuration: number): Verify {
   if ('publicKey' in key) return (token, options) => jwtVerify(token, key.publicKey, options);
   // A remote JWKS is fetched lazily, cached, and re-fetched when an unknown `kid` appears.
-  const keySet: JWTVerifyGetKey = 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl));
+  const keySet: JWTVerifyGetKey = 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl), { timeoutDuration });
   return (token, options) => jwtVerify(token, keySet, options);
 }
 
 export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authenticator {
-  const verify = verifierFor(options.key);
+  const verify = verifierFor(options.key, options.jwksTimeoutMs ?? 5000);
   return {
     async authenticate(token) {
       let payload: unknown;
@@ -53,7 +73,9 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
         };
         payload = (await verify(token, verifyOptions)).payload;
       } catch (err) {
-        throw kitErrors.AUTH_ERR_UNAUTHENTICATED('the bearer token is invalid or expired', { cause: err });
+        if (isTokenRejection(err)) throw kitErrors.AUTH_ERR_UNAUTHENTICATED('the bearer token is invalid or expired', { cause: err });
+        // The issuer's keys could not be fetched: the caller's token may be fine, so say so.
+        throw kitErrors.AUTH_ERR_KEYS_UNAVAILABLE(undefined, { cause: err });
       }
       const principal = Principal.safeParse(payload);
       if (!principal.success) {
