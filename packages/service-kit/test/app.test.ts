@@ -136,6 +136,18 @@ describe('problem details', () => {
     expect(big.json().code).toBe('HTTP_ERR_PAYLOAD_TOO_LARGE');
   });
 
+  it('answers a body of an unsupported media type with 415', async () => {
+    const app = await buildApp();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/cases/case-1/items',
+      headers: { ...(await bearer(technician)), 'content-type': 'application/x-custom' },
+      payload: 'x',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ status: 415, code: 'HTTP_ERR_UNSUPPORTED_MEDIA_TYPE' });
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const app = await buildApp();
     const res = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
