@@ -19,13 +19,15 @@ export interface CustodyEntry {
 }
 
 /** Fields the chain adds; an entry must not carry them itself. */
-export interface ChainLink {
+// A type alias, not an interface: an interface has no implicit index signature, which would stop
+// ChainedEvent<MyEntry> from being passed where a ChainedEvent (CustodyEntry & ChainLink) is expected.
+export type ChainLink = {
   /** 0-based position in the item's chain. */
   seq: number;
   prevHash: string;
   /** Hex SHA-256 of the canonical JSON of the event without `hash`. */
   hash: string;
-}
+};
 
 export type ChainedEvent<E extends CustodyEntry = CustodyEntry> = E & ChainLink;
 
