@@ -73,6 +73,9 @@ export interface IndexParts extends PackedLibrary {
   pairKeys: Uint32Array;
   pairOffsets: Uint32Array;
   pairPostings: Uint32Array;
+  /** Library intensities at p and j of each posting, for the exact peak-pair ratio. */
+  pairFrom: Uint16Array;
+  pairTo: Uint16Array;
   maxMz: number;
 }
 
@@ -97,6 +100,9 @@ export class SpectralIndex {
   private stamp: Uint32Array;
   private generation = 0;
   private pairCount: Uint16Array;
+  private pairNum: Float64Array;
+  private pairDen: Float64Array;
+  private peakMax = 0;
 
   constructor(meta: LibraryMeta, parts: IndexParts) {
     this.meta = { name: meta.name, version: meta.version };
@@ -104,6 +110,8 @@ export class SpectralIndex {
     this.count = parts.offsets.length - 1;
     this.stamp = new Uint32Array(this.count);
     this.pairCount = new Uint16Array(this.count);
+    this.pairNum = new Float64Array(this.count);
+    this.pairDen = new Float64Array(this.count);
   }
 
   /** Exact top-k hits for one query spectrum. */
@@ -225,9 +233,11 @@ export class SpectralIndex {
   }
 
   private maxPeaks(): number {
+    if (this.peakMax > 0) return this.peakMax;
     const { offsets } = this.parts;
     let m = 1;
     for (let s = 0; s < this.count; s++) m = Math.max(m, (offsets[s + 1] ?? 0) - (offsets[s] ?? 0));
+    this.peakMax = m;
     return m;
   }
 
@@ -277,14 +287,23 @@ export class SpectralIndex {
     return out;
   }
 
-  /** Counts, per spectrum, the consecutive-bin pairs it shares with the query. */
+  /**
+   * For every spectrum, the consecutive-bin pairs it shares with the query: exactly the pairs
+   * of the identity MF's peak-pair term (a common peak whose predecessor in the merged walk is
+   * common is a pair of adjacent peaks in both spectra), so n2 and F2 come out exact here.
+   */
   private countPairs(q: NominalSpectrum): Uint32Array {
-    const { pairKeys, pairOffsets, pairPostings } = this.parts;
+    const { pairKeys, pairOffsets, pairPostings, pairFrom, pairTo } = this.parts;
     const cnt = this.pairCount;
+    const num = this.pairNum;
+    const den = this.pairDen;
     cnt.fill(0);
     const touched: number[] = [];
     for (let k = 1; k < q.mz.length; k++) {
-      const key = (q.mz[k - 1] ?? 0) * 65536 + (q.mz[k] ?? 0);
+      const mj = q.mz[k] ?? 0;
+      const pu = q.intensity[k - 1] ?? 0;
+      const iu = q.intensity[k] ?? 0;
+      const key = (q.mz[k - 1] ?? 0) * 65536 + mj;
       let lo = 0;
       let hi = pairKeys.length - 1;
       while (lo <= hi) {
@@ -296,8 +315,16 @@ export class SpectralIndex {
           const end = pairOffsets[mid + 1] ?? 0;
           for (let p = pairOffsets[mid] ?? 0; p < end; p++) {
             const s = pairPostings[p] ?? 0;
-            if (cnt[s] === 0) touched.push(s);
+            if (cnt[s] === 0) {
+              touched.push(s);
+              num[s] = 0;
+              den[s] = 0;
+            }
             cnt[s] = (cnt[s] ?? 0) + 1;
+            const x = iu * (pairFrom[p] ?? 0);
+            const y = pu * (pairTo[p] ?? 0);
+            num[s] = (num[s] ?? 0) + mj * Math.sqrt(x < y ? x / y : y / x);
+            den[s] = (den[s] ?? 0) + mj;
           }
           break;
         }
@@ -338,7 +365,8 @@ export class SpectralIndex {
 
   /**
    * Upper bound (0..1 scale, compared with t) of wmf * MF/1000 + wdot * cosine for spectrum s.
-   * MF <= n2 == 0 ? F1 : ((n2+1) F1 + n2) / (2 n2 + 1), where n2 (shared pairs) is exact and
+   * n2 and F2 are exact (countPairs) and n1 >= n2 + 1, so with F1 <= f:
+   * MF/1000 <= max(f, ((n2+1) f + n2 F2) / (2 n2 + 1)), where
    * F1 is bounded from the peaks seen so far: with A the partial Sul, Ls the seen in-range
    * library mass, Ru the query mass not yet matched and X the unseen library mass,
    * F1 <= (A + sqrt(Ru X'))^2 / (Suu (Ls + X')) with X' = min(X, Ru Ls^2 / A^2).
@@ -360,6 +388,7 @@ export class SpectralIndex {
     const suu = m0 < prep.suffix.length ? (prep.suffix[m0] ?? 0) : 0;
     if (!reverse && suu <= 0 && dot === undefined) return 0;
     const n2 = this.pairCount[s] ?? 0;
+    const f2 = n2 === 0 ? 0 : (this.pairNum[s] ?? 0) / (this.pairDen[s] ?? 1);
     const total = mass[s] ?? 0;
     const dense = prep.dense;
     const qhat = dot?.qhat;
@@ -409,7 +438,7 @@ export class SpectralIndex {
         f1 = ls + xe > 0 ? (num * num) / (suu * (ls + xe)) : 0;
       }
       if (f1 > 1) f1 = 1;
-      const mfb = n2 === 0 ? f1 : ((n2 + 1) * f1 + n2) / (2 * n2 + 1);
+      const mfb = n2 === 0 ? f1 : Math.max(f1, ((n2 + 1) * f1 + n2 * f2) / (2 * n2 + 1));
       let db = 0;
       if (wdot > 0) db = dp + Math.sqrt(Math.max(0, 1 - sl2) * Math.max(0, 1 - sq2)) + MARGIN_F32;
       bound = wmf * (mfb * (1 + MARGIN_EXACT) + MARGIN_EXACT) + wdot * db;
@@ -601,7 +630,7 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
       order[a + k] = positionOf(w, mz, intensity, a, n);
     }
   }
-  const pairs = buildPairs(offsets, mz, maxMz);
+  const pairs = buildPairs(offsets, mz, intensity, maxMz);
   return new SpectralIndex(meta, { ...lib, order, mass, ...pairs, maxMz });
 }
 
@@ -614,7 +643,12 @@ function positionOf(key: number, mz: Uint16Array, intensity: Uint16Array, a: num
   return low;
 }
 
-function buildPairs(offsets: Uint32Array, mz: Uint16Array, maxMz: number): Pick<IndexParts, 'pairKeys' | 'pairOffsets' | 'pairPostings'> {
+function buildPairs(
+  offsets: Uint32Array,
+  mz: Uint16Array,
+  intensity: Uint16Array,
+  maxMz: number,
+): Pick<IndexParts, 'pairKeys' | 'pairOffsets' | 'pairPostings' | 'pairFrom' | 'pairTo'> {
   const count = offsets.length - 1;
   const side = maxMz + 1;
   const dense = side * side <= 1 << 25;
@@ -652,6 +686,8 @@ function buildPairs(offsets: Uint32Array, mz: Uint16Array, maxMz: number): Pick<
   });
   pairOffsets[present.length] = at;
   const pairPostings = new Uint32Array(pairsTotal);
+  const pairFrom = new Uint16Array(pairsTotal);
+  const pairTo = new Uint16Array(pairsTotal);
   for (let s = 0; s < count; s++) {
     const b = offsets[s + 1] ?? 0;
     for (let p = (offsets[s] ?? 0) + 1; p < b; p++) {
@@ -659,13 +695,17 @@ function buildPairs(offsets: Uint32Array, mz: Uint16Array, maxMz: number): Pick<
       if (denseCount !== undefined) {
         const pos = denseCount[key] ?? 0;
         pairPostings[pos] = s;
+        pairFrom[pos] = intensity[p - 1] ?? 0;
+        pairTo[pos] = intensity[p] ?? 0;
         denseCount[key] = pos + 1;
       } else {
         const pos = slot.get(key) ?? 0;
         pairPostings[pos] = s;
+        pairFrom[pos] = intensity[p - 1] ?? 0;
+        pairTo[pos] = intensity[p] ?? 0;
         slot.set(key, pos + 1);
       }
     }
   }
-  return { pairKeys, pairOffsets, pairPostings };
+  return { pairKeys, pairOffsets, pairPostings, pairFrom, pairTo };
 }

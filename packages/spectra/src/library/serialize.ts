@@ -1,0 +1,98 @@
+// Binary index file: "TAMGAIDX" magic, format version, a JSON header (library name/version,
+// counts, string columns), then the typed arrays back to back, each 8-byte aligned, so loading
+// is a handful of views over one buffer (no parsing of peaks).
+import { SpectraErrors } from '../errors.ts';
+import { SpectralIndex, type IndexParts } from './index.ts';
+
+const MAGIC = 'TAMGAIDX';
+const FORMAT = 1;
+
+type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'mass' | 'pairKeys' | 'pairOffsets' | 'pairPostings' | 'pairFrom' | 'pairTo';
+const ARRAYS: readonly [ArrayName, 'u32' | 'u16' | 'f32' | 'f64'][] = [
+  ['offsets', 'u32'],
+  ['mz', 'u16'],
+  ['intensity', 'u16'],
+  ['ri', 'f32'],
+  ['order', 'u16'],
+  ['mass', 'f64'],
+  ['pairKeys', 'u32'],
+  ['pairOffsets', 'u32'],
+  ['pairPostings', 'u32'],
+  ['pairFrom', 'u16'],
+  ['pairTo', 'u16'],
+];
+
+interface Header {
+  format: number;
+  library: { name: string; version: string };
+  maxMz: number;
+  lengths: number[];
+  strings: { ids?: string[]; names?: string[]; inchikeys?: string[]; derivatives?: string[]; comments?: string[] };
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** Serialises the index into one buffer (optionally shared, for worker threads). */
+export function serializeIndex(index: SpectralIndex, opts: { shared?: boolean } = {}): Uint8Array {
+  const p = index.parts;
+  const header: Header = {
+    format: FORMAT,
+    library: index.meta,
+    maxMz: p.maxMz,
+    lengths: ARRAYS.map(([name]) => p[name].length),
+    strings: { ids: p.ids, names: p.names, inchikeys: p.inchikeys, derivatives: p.derivatives, comments: p.comments },
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  let size = align8(8 + 4 + 4 + json.length);
+  for (const [name] of ARRAYS) size += align8(p[name].byteLength);
+  const buffer = opts.shared === true ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
+  const out = new Uint8Array(buffer);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  const view = new DataView(buffer);
+  view.setUint32(8, FORMAT, true);
+  view.setUint32(12, json.length, true);
+  out.set(json, 16);
+  let at = align8(16 + json.length);
+  for (const [name] of ARRAYS) {
+    const arr = p[name];
+    out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
+    at += align8(arr.byteLength);
+  }
+  return out;
+}
+
+/** Loads an index written by serializeIndex. Views the bytes without copying when aligned. */
+export function loadIndex(bytes: Uint8Array): SpectralIndex {
+  const bad = (why: string): never => {
+    throw SpectraErrors.SPECTRA_ERR_BAD_INDEX(`index file: ${why}`);
+  };
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) bad('not a Tamga spectral index (bad magic)');
+  let buf = bytes;
+  if (bytes.byteOffset % 8 !== 0) buf = bytes.slice();
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const format = view.getUint32(8, true);
+  if (format !== FORMAT) bad(`format ${format} is not supported (expected ${FORMAT})`);
+  const jsonLen = view.getUint32(12, true);
+  if (16 + jsonLen > buf.length) bad('truncated header');
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(buf.subarray(16, 16 + jsonLen))) as Header;
+  } catch (cause) {
+    return bad(`header is not JSON (${String(cause)})`);
+  }
+  let at = align8(16 + jsonLen);
+  const arrays: Partial<Record<ArrayName, Uint32Array | Uint16Array | Float32Array | Float64Array>> = {};
+  ARRAYS.forEach(([name, type], k) => {
+    const len = header.lengths[k] ?? 0;
+    const width = type === 'u16' ? 2 : type === 'f64' ? 8 : 4;
+    if (at + len * width > buf.length) bad(`truncated at ${name}`);
+    const off = buf.byteOffset + at;
+    arrays[name] =
+      type === 'u32' ? new Uint32Array(buf.buffer, off, len) : type === 'u16' ? new Uint16Array(buf.buffer, off, len) : type === 'f32' ? new Float32Array(buf.buffer, off, len) : new Float64Array(buf.buffer, off, len);
+    at += align8(len * width);
+  });
+  const parts = { ...arrays, ...header.strings, maxMz: header.maxMz } as IndexParts;
+  const count = parts.offsets.length - 1;
+  if (count < 0 || parts.mass.length !== count || parts.order.length !== parts.mz.length || parts.pairOffsets.length !== parts.pairKeys.length + 1) bad('inconsistent section lengths');
+  return new SpectralIndex(header.library, parts);
+}

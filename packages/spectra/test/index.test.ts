@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildIndex, createSearchPool, identityMatchFactor, loadIndex, makeSpectrum, MEASURES, parseMsp, reverseMatchFactor, serializeIndex, type LibrarySpectrum, type Measure } from '../src/index.ts';
+
+const meta = { name: 'test-lib', version: '1' };
+
+// EI-like random spectra: a few fragment families, so that some library spectra resemble each
+// other and the queries (noisy copies) have close competitors.
+const arbLibrary = fc.array(
+  fc.uniqueArray(fc.tuple(fc.integer({ min: 30, max: 120 }), fc.integer({ min: 1, max: 999 })), { minLength: 1, maxLength: 30, selector: (p) => p[0] }),
+  { minLength: 1, maxLength: 60 },
+);
+
+function toLibrary(raw: [number, number][][]): LibrarySpectrum[] {
+  return raw.map((peaks, k) => ({ ...makeSpectrum(peaks, { name: `S${k}`, dbId: `ID${k}`, inchikey: `KEY${k % 7}`, ri: k % 3 === 0 ? 1000 + k : undefined }) }));
+}
+
+const view = (r: { hits: { index: number; score: number }[] }) => r.hits.map((h) => [h.index, h.score]);
+
+describe('index search equals brute force', () => {
+  it('returns exactly the brute-force top-k for every measure on random libraries', () => {
+    fc.assert(
+      fc.property(
+        arbLibrary,
+        fc.nat(),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 300 })), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom<Measure>(...MEASURES),
+        fc.boolean(),
+        (raw, pick, noise, top, measure, ri) => {
+          const lib = toLibrary(raw);
+          const index = buildIndex(lib, meta);
+          const base = lib[pick % lib.length];
+          if (base === undefined) return;
+          // Query: a library spectrum with some peaks disturbed and extra peaks.
+          const peaks: [number, number][] = Array.from(base.mz, (m, k) => [m, (base.intensity[k] ?? 1) * (1 + ((k * 37) % 5) / 10)]);
+          for (const [dm, a] of noise) peaks.push([30 + dm * 2 + 0.3, a]);
+          const query = { ...makeSpectrum(peaks), ri: 1000 + (pick % 50) };
+          const opts = { measure, top, ...(ri ? { riPenalty: { tolerance: 10, perUnit: 2 } } : {}) };
+          expect(view(index.search(query, opts))).toEqual(view(index.bruteForce(query, opts)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('scores hits as the pairwise functions do and names the library version', () => {
+    const lib = toLibrary([[[41, 100], [43, 999], [57, 300]], [[41, 999], [43, 100]], [[43, 999], [57, 999], [71, 50]]]);
+    const index = buildIndex(lib, meta);
+    const q = makeSpectrum([[41, 120], [43, 999], [57, 280], [60, 5]]);
+    const r = index.search(q, { measure: 'identity', top: 3 });
+    expect(r.library).toEqual(meta);
+    for (const h of r.hits) {
+      const ref = lib[h.index];
+      if (ref === undefined) throw new Error('hit outside the library');
+      expect(h.mf).toBe(identityMatchFactor(q, ref));
+      expect(h.rmf).toBe(reverseMatchFactor(q, ref));
+      expect(h.score).toBe(h.mf);
+    }
+    expect(r.hits.map((h) => h.rank)).toEqual([1, 2, 3]);
+    expect(r.hits[0]?.id).toBe('ID0');
+  });
+});
+
+describe('saved index and worker pool', () => {
+  const lib = toLibrary(Array.from({ length: 200 }, (_, k) => Array.from({ length: 12 }, (_, j): [number, number] => [30 + ((k * 7 + j * 13) % 200), 1 + ((k * 31 + j * 17) % 999)])));
+  const index = buildIndex(lib, meta);
+  const queries = lib.slice(0, 20);
+  const pools: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+  });
+
+  it('loads a saved index that answers exactly as the original', () => {
+    const bytes = serializeIndex(index);
+    const again = loadIndex(new Uint8Array(bytes));
+    for (const q of queries) for (const measure of MEASURES) expect(view(again.search(q, { measure }))).toEqual(view(index.search(q, { measure })));
+    expect(again.meta).toEqual(meta);
+  });
+
+  it('refuses bytes that are not an index', () => {
+    expect(() => loadIndex(new TextEncoder().encode('not an index at all'))).toThrow(/SPECTRA_ERR_BAD_INDEX|not a Tamga/);
+  });
+
+  it('searches on worker threads with the same results', async () => {
+    const pool = createSearchPool(serializeIndex(index), { threads: 2 });
+    pools.push(pool);
+    const results = await pool.searchMany(queries, { measure: 'composite', top: 5 });
+    results.forEach((r, k) => expect(view(r)).toEqual(view(index.search(queries[k] ?? queries[0] ?? lib[0] ?? makeSpectrum([]), { measure: 'composite', top: 5 }))));
+  });
+});
+
+const LIB_DIR = resolve(import.meta.dirname, '../../../../shared/data/ei-library');
+const haveLib = existsSync(resolve(LIB_DIR, 'library.msp'));
+if (!haveLib) console.warn(`skipping the shared-library tests: ${LIB_DIR}/library.msp is absent`);
+
+describe.skipIf(!haveLib)('the shared 12,585-spectrum EI library', () => {
+  it('parses every record with its licence, indexes it, and reloads the index in well under a second', () => {
+    const lib = parseMsp(readFileSync(resolve(LIB_DIR, 'library.msp'), 'utf8'), { source: 'library.msp' });
+    expect(lib).toHaveLength(12585);
+    expect(lib.every((s) => (s.comments ?? '').includes('License='))).toBe(true);
+    const index = buildIndex(lib, { name: 'MassBank EI', version: '2025.05.1' });
+    const bytes = serializeIndex(index);
+    const t0 = performance.now();
+    const again = loadIndex(bytes);
+    expect(performance.now() - t0).toBeLessThan(500);
+    const queries = parseMsp(readFileSync(resolve(LIB_DIR, 'queries-dev.msp'), 'utf8'));
+    for (const q of queries.slice(0, 10)) for (const measure of MEASURES) expect(view(again.search(q, { measure }))).toEqual(view(index.bruteForce(q, { measure })));
+  });
+});
