@@ -41,9 +41,8 @@ function fontPath(bold: boolean): string {
   return found;
 }
 
-// bwip-js publishes its Node types under the "node" export condition only, which the workspace's
-// bundler resolution does not pick; this is the one function of it used here.
-const bwip = bwipjs as unknown as { toBuffer(options: Record<string, unknown>): Promise<Buffer> };
+// See bwip-js.d.ts: this is the one function of it used here.
+const bwip = bwipjs as { toBuffer(options: Record<string, unknown>): Promise<Buffer> };
 
 /** The barcode alone, as PNG: what a scanner reads. */
 export function barcodePng(labNo: string, symbology: Symbology = 'code128'): Promise<Buffer> {

@@ -1,0 +1,40 @@
+// Builds the intake HTTP app from its dependencies; no globals, so a test builds one in a line.
+import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@tamga/service-kit';
+import type { Authenticator, Logger } from '@tamga/service-kit';
+import type { DocumentStore } from '@tamga/store';
+import { registerIntakeRoutes } from './routes/intake-routes.ts';
+import { ALL_COLLECTIONS } from './store/collections.ts';
+import { createIntakeStore, type IntakeStore } from './store/intake-store.ts';
+import { createLedger, type CustodyKey } from './store/ledger.ts';
+
+export interface IntakeDeps {
+  store: DocumentStore;
+  auth: Authenticator;
+  /** The `<LAB>` of lab numbers, and the origin named in custody checkpoints. */
+  lab: string;
+  custodyKey: CustodyKey;
+  clock?: (() => Date) | undefined;
+  logger?: Logger | undefined;
+  readiness?: readonly ReadinessCheck[] | undefined;
+}
+
+export interface IntakeApp {
+  app: ServiceApp;
+  intake: IntakeStore;
+}
+
+export async function buildApp(deps: IntakeDeps): Promise<IntakeApp> {
+  const clock = deps.clock ?? (() => new Date());
+  await deps.store.ensure(ALL_COLLECTIONS);
+  const ledger = createLedger(deps.store, deps.custodyKey, `tamga.intake/${deps.lab}`);
+  await ledger.sync();
+  const intake = createIntakeStore({ store: deps.store, ledger, lab: deps.lab, clock });
+  const app = await createServiceApp({
+    name: 'intake',
+    logger: deps.logger,
+    auth: deps.auth,
+    readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
+  });
+  registerIntakeRoutes(app, intake, clock);
+  return { app, intake };
+}

@@ -1,0 +1,8 @@
+import type { Role } from '@tamga/contracts';
+
+/** Receiving evidence, opening cases, deviations, locations, analysis requests. */
+export const INTAKE_ROLES: readonly Role[] = ['technician', 'admin'];
+/** Holding and moving items: technicians, and analysts who receive items for analysis. */
+export const CUSTODY_ROLES: readonly Role[] = ['technician', 'analyst', 'admin'];
+/** Reading cases and items; investigators only within their own agency (checked per record). */
+export const READ_ROLES: readonly Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin', 'investigator'];

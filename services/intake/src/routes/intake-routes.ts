@@ -1,0 +1,179 @@
+// HTTP routes of intake under /v1. Bodies are validated by the zod schemas in @tamga/contracts;
+// every route names the roles it admits, and records are checked against the caller's agency.
+import { z } from 'zod';
+import {
+  AcceptTransferBody,
+  AddInvestigatorBody,
+  AnalysisRequestBody,
+  CreateAgencyBody,
+  CreateLocationBody,
+  CustodyCommandBody,
+  Id,
+  LabNo,
+  OfferTransferBody,
+  OpenCaseBody,
+  ReceiveItemBody,
+  RecordDeviationBody,
+  ResolveDeviationBody,
+  SubSampleBody,
+} from '@tamga/contracts';
+import { assertAgencyScope, type ServiceApp } from '@tamga/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { labNoFromScan } from '../domain/lab-number.ts';
+import type { ItemState } from '../domain/custody.ts';
+import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
+import type { Caller, IntakeStore } from '../store/intake-store.ts';
+import { CUSTODY_ROLES, INTAKE_ROLES, READ_ROLES } from './access.ts';
+
+const CaseParams = z.object({ caseId: Id });
+const ItemParams = z.object({ labNo: LabNo });
+const LabelQuery = z.object({ symbology: z.enum(['code128', 'datamatrix']).default('code128') });
+
+function callerOf(request: FastifyRequest): Caller {
+  const header = request.headers.traceparent;
+  return { principal: request.principal, traceparent: typeof header === 'string' ? header : undefined };
+}
+
+export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: () => Date): void {
+  async function readableItem(request: FastifyRequest, labNo: string): Promise<ItemState> {
+    const item = await intake.getItem(labNo);
+    assertAgencyScope(request.principal, item.agencyId);
+    return item;
+  }
+
+  async function labelOf(labNo: string): Promise<LabelData> {
+    const item = await intake.getItem(labNo);
+    const c = await intake.getCase(item.caseId);
+    return {
+      labNo,
+      caseId: c.caseId,
+      agencyCaseNumber: c.agencyCaseNumber,
+      exhibitNo: item.exhibitNo,
+      description: item.description,
+      ...(item.parent ? { note: `Проба из / sub-sample of ${item.parent.labNo}` } : {}),
+      receivedAt: item.receivedAt,
+    };
+  }
+
+  // ---------------------------------------------------------------- agencies and cases
+  app.post('/v1/agencies', { config: { roles: INTAKE_ROLES }, schema: { body: CreateAgencyBody } }, async (request, reply) =>
+    reply.code(201).send(await intake.createAgency(callerOf(request), request.body)),
+  );
+  app.get('/v1/agencies/:agencyId', { config: { roles: READ_ROLES }, schema: { params: z.object({ agencyId: Id }) } }, async (request) => {
+    assertAgencyScope(request.principal, request.params.agencyId);
+    return intake.getAgency(request.params.agencyId);
+  });
+  app.post('/v1/agencies/:agencyId/investigators', { config: { roles: INTAKE_ROLES }, schema: { params: z.object({ agencyId: Id }), body: AddInvestigatorBody } }, async (request, reply) =>
+    reply.code(201).send(await intake.addInvestigator(callerOf(request), request.params.agencyId, request.body)),
+  );
+
+  app.post('/v1/cases', { config: { roles: INTAKE_ROLES }, schema: { body: OpenCaseBody } }, async (request, reply) =>
+    reply.code(201).send(await intake.openCase(callerOf(request), request.body)),
+  );
+  app.get('/v1/cases/:caseId', { config: { roles: READ_ROLES }, schema: { params: CaseParams } }, async (request) => {
+    const c = await intake.getCase(request.params.caseId);
+    assertAgencyScope(request.principal, c.agencyId);
+    return { ...c, items: await intake.itemsOfCase(c.caseId) };
+  });
+
+  // ---------------------------------------------------------------- items
+  app.post('/v1/cases/:caseId/items', { config: { roles: INTAKE_ROLES }, schema: { params: CaseParams, body: ReceiveItemBody } }, async (request, reply) => {
+    const { item, events } = await intake.receiveItem(callerOf(request), request.params.caseId, request.body);
+    return reply.code(201).header('location', `/v1/items/${item.labNo}`).send({ ...item, custodyHead: events.at(-1)?.hash });
+  });
+  app.get('/v1/items/by-barcode/:code', { config: { roles: READ_ROLES }, schema: { params: z.object({ code: z.string().min(1).max(200) }) } }, async (request) =>
+    readableItem(request, labNoFromScan(request.params.code)),
+  );
+  app.get('/v1/items/:labNo', { config: { roles: READ_ROLES }, schema: { params: ItemParams } }, async (request) => {
+    const item = await readableItem(request, request.params.labNo);
+    return { ...item, deviations: await intake.deviationsOf(item.labNo) };
+  });
+
+  // ---------------------------------------------------------------- custody
+  app.post('/v1/items/:labNo/custody', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: CustodyCommandBody } }, async (request, reply) => {
+    const { item, events } = await intake.custody(callerOf(request), request.params.labNo, request.body);
+    return reply.code(201).send({ item, events });
+  });
+  app.post('/v1/items/:labNo/transfers', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: OfferTransferBody } }, async (request, reply) => {
+    const transferId = randomUUID();
+    const { to, purpose, condition, remarks } = request.body;
+    const { item, events } = await intake.custody(callerOf(request), request.params.labNo, {
+      kind: 'offer_transfer',
+      transferId,
+      to: { userId: to.userId, name: to.name },
+      purpose,
+      ...(condition === undefined ? {} : { condition }),
+      ...(remarks === undefined ? {} : { remarks }),
+    });
+    return reply.code(201).send({ transferId, item, events });
+  });
+  for (const action of ['accept', 'decline'] as const) {
+    app.post(
+      `/v1/items/:labNo/transfers/:transferId/${action}`,
+      { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams.extend({ transferId: z.uuid() }), body: AcceptTransferBody.optional() } },
+      async (request, reply) => {
+        const body = request.body ?? {};
+        const { item, events } = await intake.custody(callerOf(request), request.params.labNo, {
+          kind: action === 'accept' ? 'accept_transfer' : 'decline_transfer',
+          transferId: request.params.transferId,
+          ...(body.condition === undefined ? {} : { condition: body.condition }),
+          ...(body.remarks === undefined ? {} : { remarks: body.remarks }),
+        });
+        return reply.code(201).send({ item, events });
+      },
+    );
+  }
+  app.post('/v1/items/:labNo/sub-samples', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: SubSampleBody } }, async (request, reply) => {
+    const { item, parent } = await intake.takeSubSample(callerOf(request), request.params.labNo, request.body);
+    return reply.code(201).header('location', `/v1/items/${item.labNo}`).send({ item, parent });
+  });
+  app.get('/v1/items/:labNo/custody', { config: { roles: READ_ROLES }, schema: { params: ItemParams } }, async (request) => {
+    await readableItem(request, request.params.labNo);
+    const { bundle, report } = await intake.ledger.verify(request.params.labNo, now());
+    return { bundle, verification: report };
+  });
+  app.get('/v1/items/:labNo/audit', { config: { roles: ['qa_manager', 'admin', 'technician'] }, schema: { params: ItemParams } }, async (request) =>
+    intake.auditOf(request.params.labNo),
+  );
+
+  // ---------------------------------------------------------------- deviations and analysis
+  app.post('/v1/items/:labNo/deviations', { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams, body: RecordDeviationBody } }, async (request, reply) =>
+    reply.code(201).send(await intake.recordDeviation(callerOf(request), request.params.labNo, request.body)),
+  );
+  app.post(
+    '/v1/items/:labNo/deviations/:deviationId/resolve',
+    { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams.extend({ deviationId: z.uuid() }), body: ResolveDeviationBody } },
+    async (request) => intake.resolveDeviation(callerOf(request), request.params.labNo, request.params.deviationId, request.body),
+  );
+  app.post('/v1/items/:labNo/analysis-requests', { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams, body: AnalysisRequestBody } }, async (request, reply) =>
+    reply.code(201).send(await intake.requestAnalysis(callerOf(request), request.params.labNo, request.body)),
+  );
+
+  // ---------------------------------------------------------------- labels
+  app.get('/v1/items/:labNo/label.pdf', { config: { roles: READ_ROLES }, schema: { params: ItemParams, querystring: LabelQuery } }, async (request, reply) => {
+    await readableItem(request, request.params.labNo);
+    const pdf = await renderLabelPdf(await labelOf(request.params.labNo), request.query.symbology);
+    return reply.type('application/pdf').send(pdf);
+  });
+  app.get('/v1/items/:labNo/label.png', { config: { roles: READ_ROLES }, schema: { params: ItemParams, querystring: LabelQuery } }, async (request, reply) => {
+    await readableItem(request, request.params.labNo);
+    const png = await renderLabelPng(await labelOf(request.params.labNo), request.query.symbology);
+    return reply.type('image/png').send(png);
+  });
+  app.get(
+    '/v1/labels/sheet.pdf',
+    { config: { roles: INTAKE_ROLES }, schema: { querystring: LabelQuery.extend({ labNos: z.string().transform((s) => s.split(',')).pipe(z.array(LabNo).min(1).max(200)) }) } },
+    async (request, reply) => {
+      const labels = await Promise.all(request.query.labNos.map(labelOf));
+      const symbology: Symbology = request.query.symbology;
+      return reply.type('application/pdf').send(await renderLabelSheetPdf(labels, symbology));
+    },
+  );
+
+  // ---------------------------------------------------------------- storage locations
+  app.post('/v1/locations', { config: { roles: INTAKE_ROLES }, schema: { body: CreateLocationBody } }, async (request, reply) =>
+    reply.code(201).send(await intake.createLocation(callerOf(request), request.body)),
+  );
+  app.get('/v1/locations', { config: { roles: CUSTODY_ROLES } }, async () => intake.listLocations());
+}

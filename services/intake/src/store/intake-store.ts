@@ -1,0 +1,341 @@
+// Intake's repositories: each operation loads what the domain needs, asks the decider, and writes
+// the result in ONE store transaction: the records, their new versions, the custody events (hash
+// chained, numbered in the lab-wide log), an audit record per change and the outgoing events.
+import { randomUUID } from 'node:crypto';
+import { actorOf, makeEvent, type EventData, type EventType, type Principal } from '@tamga/contracts';
+import type {
+  AddInvestigatorBody,
+  AnalysisRequestBody,
+  CreateAgencyBody,
+  CreateLocationBody,
+  CustodyRecord,
+  OpenCaseBody,
+  ReceiveItemBody,
+  RecordDeviationBody,
+  ResolveDeviationBody,
+  SubSampleBody,
+} from '@tamga/contracts';
+import { appendToChain, type ChainedEvent, type CustodyEntry } from '@tamga/custody';
+import { StoreErrors, type CollectionSpec, type DocumentStore, type Transaction } from '@tamga/store';
+import { addInvestigator, createAgency, caseYear, openCase, type Agency, type CaseRecord } from '../domain/cases.ts';
+import { createSubSample, decideCustody, evolveItem, receiveItem, type CustodyCommand, type ItemState } from '../domain/custody.ts';
+import { recordDeviation, resolveDeviation, type Deviation } from '../domain/deviations.ts';
+import { IntakeErrors } from '../domain/errors.ts';
+import { formatLabNo, subSampleLabNo } from '../domain/lab-number.ts';
+import { defineLocation, type Person, type StorageLocation } from '../domain/locations.ts';
+import * as C from './collections.ts';
+import type { Ledger } from './ledger.ts';
+
+export interface IntakeStoreOptions {
+  store: DocumentStore;
+  ledger: Ledger;
+  lab: string;
+  clock: () => Date;
+}
+
+/** Who acts, with the trace to carry on the events they cause. */
+export interface Caller {
+  principal: Principal;
+  traceparent?: string | undefined;
+}
+
+type By = { userId: string; name: string };
+
+function byOf(p: Principal): By {
+  return { userId: p.sub, name: p.name };
+}
+
+function personOf(p: Principal): Person {
+  return { userId: p.sub, name: p.name, roles: p.roles };
+}
+
+/** Strips the store's `_id`/`_v` so records compare and hash as the domain made them. */
+function plain<T extends object>(doc: T): Omit<T, '_id' | '_v'> {
+  const { _id: _i, _v: _ver, ...rest } = doc as T & { _id?: unknown; _v?: unknown };
+  return rest;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export function createIntakeStore(options: IntakeStoreOptions) {
+  const { store, ledger, lab, clock } = options;
+
+  /** A transaction retried on version conflicts (another writer moved a counter or item first). */
+  async function atomically<R>(work: (tx: Transaction, now: Date) => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      const now = clock();
+      try {
+        const result = await store.transaction((tx) => work(tx, now));
+        await ledger.sync();
+        return result;
+      } catch (err) {
+        const conflict = err instanceof Error && 'code' in err && err.code === 'STORE_ERR_VERSION_CONFLICT';
+        if (!conflict || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async function nextValue(tx: Transaction, name: string): Promise<number> {
+    const counters = tx.collection(C.counters);
+    const current = await counters.get(name);
+    if (!current) {
+      await counters.insert({ _id: name, value: 1 });
+      return 1;
+    }
+    await counters.update(name, current._v, { value: current.value + 1 });
+    return current.value + 1;
+  }
+
+  async function writeAudit(tx: Transaction, entry: { who: By; when: Date; what: string; collection: string; recordId: string; before: unknown; after: unknown }) {
+    await tx.collection(C.audit).insert({ _id: randomUUID(), ...entry, when: entry.when.toISOString() });
+  }
+
+  async function insertAudited<T extends object>(tx: Transaction, spec: CollectionSpec<T>, id: string, doc: T, who: By, now: Date, what: string) {
+    await tx.collection(spec).insert({ _id: id, ...doc });
+    await writeAudit(tx, { who, when: now, what, collection: spec.name, recordId: id, before: null, after: doc });
+  }
+
+  async function updateAudited<T extends object>(tx: Transaction, spec: CollectionSpec<T>, id: string, next: T, who: By, now: Date, what: string) {
+    const col = tx.collection(spec);
+    const current = await col.get(id);
+    if (!current) throw StoreErrors.STORE_ERR_NOT_FOUND(`${spec.name}/${id}`);
+    await col.update(id, current._v, next);
+    await writeAudit(tx, { who, when: now, what, collection: spec.name, recordId: id, before: plain(current), after: next });
+  }
+
+  async function emit<T extends EventType>(tx: Transaction, caller: Caller, now: Date, type: T, subject: string, data: EventData<T>) {
+    const event = makeEvent({ type, source: 'intake', subject, actor: actorOf(caller.principal), data, traceparent: caller.traceparent }, now);
+    await tx.collection(C.outbox).insert({ _id: event.id, event, type, createdAt: now.toISOString(), sentAt: null });
+  }
+
+  /** Chains records onto an item's ledger, numbers them in the lab-wide log, and announces them. */
+  async function appendCustody(tx: Transaction, caller: Caller, now: Date, records: readonly CustodyRecord[]): Promise<ChainedEvent[]> {
+    const out: ChainedEvent[] = [];
+    for (const record of records) {
+      const col = tx.collection(C.custodyEvents);
+      const chain = (await col.find({ item: record.labNo }, { sort: { seq: 1 } })).map((d) => d.event);
+      const entry: CustodyEntry = { eventId: randomUUID(), item: record.labNo, ...record };
+      const event: ChainedEvent = appendToChain(chain, entry);
+      const logIndex = (await nextValue(tx, 'custody-log')) - 1;
+      await col.insert({ _id: event.eventId, item: record.labNo, seq: event.seq, logIndex, event });
+      await emit(tx, caller, now, 'intake.custody.recorded', record.labNo, { labNo: record.labNo, seq: event.seq, kind: record.kind, time: record.time, hash: event.hash, logIndex });
+      out.push(event);
+    }
+    return out;
+  }
+
+  async function loadItem(tx: Transaction | DocumentStore, labNo: string): Promise<ItemState> {
+    const doc = await tx.collection(C.items).get(labNo);
+    if (!doc) throw IntakeErrors.INTAKE_ERR_ITEM_NOT_FOUND(`No item ${labNo}`);
+    return plain(doc);
+  }
+
+  async function loadLocations(tx: Transaction | DocumentStore): Promise<Map<string, StorageLocation>> {
+    const all = await tx.collection(C.locations).find({});
+    return new Map(all.map((l) => [l.locationId, plain(l)]));
+  }
+
+  async function applyCustody(tx: Transaction, caller: Caller, now: Date, item: ItemState, command: CustodyCommand) {
+    const ctx = { now, actor: personOf(caller.principal), locations: await loadLocations(tx) };
+    const records = decideCustody(command, item, ctx);
+    const next = records.reduce(evolveItem, item);
+    const events = await appendCustody(tx, caller, now, records);
+    await updateAudited(tx, C.items, item.labNo, next, byOf(caller.principal), now, `custody.${records.map((r) => r.kind).join('+')}`);
+    return { item: next, events };
+  }
+
+  return {
+    store,
+    ledger,
+
+    async createAgency(caller: Caller, body: CreateAgencyBody): Promise<Agency> {
+      return atomically(async (tx, now) => {
+        const agency = createAgency(body, now);
+        await insertAudited(tx, C.agencies, body.agencyId, agency, byOf(caller.principal), now, 'agency.created');
+        return agency;
+      });
+    },
+
+    async addInvestigator(caller: Caller, agencyId: string, body: AddInvestigatorBody): Promise<Agency> {
+      return atomically(async (tx, now) => {
+        const agency = await tx.collection(C.agencies).get(agencyId);
+        if (!agency) throw IntakeErrors.INTAKE_ERR_AGENCY_NOT_FOUND(`No agency "${agencyId}"`);
+        const next = addInvestigator(plain(agency), body);
+        await updateAudited(tx, C.agencies, agencyId, next, byOf(caller.principal), now, 'agency.investigator_added');
+        return next;
+      });
+    },
+
+    async getAgency(agencyId: string): Promise<Agency> {
+      const agency = await store.collection(C.agencies).get(agencyId);
+      if (!agency) throw IntakeErrors.INTAKE_ERR_AGENCY_NOT_FOUND(`No agency "${agencyId}"`);
+      return plain(agency);
+    },
+
+    async openCase(caller: Caller, body: OpenCaseBody): Promise<CaseRecord> {
+      return atomically(async (tx, now) => {
+        const agency = await tx.collection(C.agencies).get(body.agencyId);
+        const caseSeq = await nextValue(tx, `case:${lab}:${caseYear(now)}`);
+        const record = openCase({ body, lab, caseSeq, by: byOf(caller.principal) }, agency ? plain(agency) : undefined, now);
+        await insertAudited(tx, C.cases, record.caseId, record, byOf(caller.principal), now, 'case.opened');
+        await emit(tx, caller, now, 'intake.case.opened', record.caseId, {
+          caseId: record.caseId,
+          agencyId: record.agencyId,
+          agencyCaseNumber: record.agencyCaseNumber,
+          offence: record.offence,
+          jurisdiction: record.jurisdiction,
+          seizureDate: record.seizureDate,
+          openedAt: record.openedAt,
+        });
+        return record;
+      });
+    },
+
+    async getCase(caseId: string): Promise<CaseRecord> {
+      const doc = await store.collection(C.cases).get(caseId);
+      if (!doc) throw IntakeErrors.INTAKE_ERR_CASE_NOT_FOUND(`No case ${caseId}`);
+      return plain(doc);
+    },
+
+    async itemsOfCase(caseId: string): Promise<ItemState[]> {
+      return (await store.collection(C.items).find({ caseId }, { sort: { _id: 1 } })).map(plain);
+    },
+
+    async receiveItem(caller: Caller, caseId: string, body: ReceiveItemBody): Promise<{ item: ItemState; events: ChainedEvent[] }> {
+      return atomically(async (tx, now) => {
+        const caseDoc = await tx.collection(C.cases).get(caseId);
+        if (!caseDoc) throw IntakeErrors.INTAKE_ERR_CASE_NOT_FOUND(`No case ${caseId}`);
+        const itemSeq = caseDoc.itemCount + 1;
+        const labNo = formatLabNo({ lab: caseDoc.lab, year: caseDoc.year, caseSeq: caseDoc.caseSeq, itemSeq, subSamples: [] });
+        const { item, record } = receiveItem({ labNo, caseId, agencyId: caseDoc.agencyId, body }, { now, actor: personOf(caller.principal), locations: new Map() });
+        // The case's item count is the gap-free item counter: it advances in this transaction or not at all.
+        await updateAudited(tx, C.cases, caseId, { ...plain(caseDoc), itemCount: itemSeq }, byOf(caller.principal), now, 'case.item_added');
+        await insertAudited(tx, C.items, labNo, item, byOf(caller.principal), now, 'item.received');
+        const events = await appendCustody(tx, caller, now, [record]);
+        await emit(tx, caller, now, 'intake.item.received', labNo, {
+          labNo,
+          caseId,
+          agencyId: item.agencyId,
+          description: item.description,
+          receivedAt: item.receivedAt,
+          exhibitNo: item.exhibitNo,
+          grossWeightGrams: item.grossWeight.grams,
+          ...(item.unitCount === undefined ? {} : { unitCount: item.unitCount }),
+        });
+        return { item, events };
+      });
+    },
+
+    async getItem(labNo: string): Promise<ItemState> {
+      return loadItem(store, labNo);
+    },
+
+    async custody(caller: Caller, labNo: string, command: CustodyCommand) {
+      return atomically(async (tx, now) => applyCustody(tx, caller, now, await loadItem(tx, labNo), command));
+    },
+
+    async takeSubSample(caller: Caller, labNo: string, body: SubSampleBody) {
+      return atomically(async (tx, now) => {
+        const parent = await loadItem(tx, labNo);
+        const childLabNo = subSampleLabNo(labNo, parent.subSampleCount + 1);
+        const { item: parentAfter } = await applyCustody(tx, caller, now, parent, { kind: 'take_sub_sample', childLabNo, body });
+        const { item: child, record } = createSubSample(parentAfter, childLabNo, body, { now, actor: personOf(caller.principal), locations: new Map() });
+        await insertAudited(tx, C.items, childLabNo, child, byOf(caller.principal), now, 'item.sub_sample_created');
+        await appendCustody(tx, caller, now, [record]);
+        await emit(tx, caller, now, 'intake.item.received', childLabNo, {
+          labNo: childLabNo,
+          caseId: child.caseId,
+          agencyId: child.agencyId,
+          description: child.description,
+          receivedAt: child.receivedAt,
+          exhibitNo: child.exhibitNo,
+          grossWeightGrams: child.grossWeight.grams,
+          parentLabNo: labNo,
+        });
+        return { parent: parentAfter, item: child };
+      });
+    },
+
+    async recordDeviation(caller: Caller, labNo: string, body: RecordDeviationBody): Promise<Deviation> {
+      return atomically(async (tx, now) => {
+        const item = await loadItem(tx, labNo);
+        const out = recordDeviation(item, body, { deviationId: randomUUID(), by: byOf(caller.principal), now });
+        await insertAudited(tx, C.deviations, out.deviation.deviationId, out.deviation, byOf(caller.principal), now, 'deviation.recorded');
+        await updateAudited(tx, C.items, labNo, out.item, byOf(caller.principal), now, 'item.deviation_opened');
+        await emit(tx, caller, now, 'intake.deviation.recorded', labNo, { labNo, deviationId: out.deviation.deviationId, kind: body.kind, status: 'open' });
+        return out.deviation;
+      });
+    },
+
+    async resolveDeviation(caller: Caller, labNo: string, deviationId: string, body: ResolveDeviationBody): Promise<Deviation> {
+      return atomically(async (tx, now) => {
+        const item = await loadItem(tx, labNo);
+        const doc = await tx.collection(C.deviations).get(deviationId);
+        if (!doc || doc.labNo !== labNo) throw IntakeErrors.INTAKE_ERR_DEVIATION_NOT_FOUND(`No deviation ${deviationId} on ${labNo}`);
+        const out = resolveDeviation(item, plain(doc), body, { by: byOf(caller.principal), now });
+        await updateAudited(tx, C.deviations, deviationId, out.deviation, byOf(caller.principal), now, 'deviation.resolved');
+        await updateAudited(tx, C.items, labNo, out.item, byOf(caller.principal), now, 'item.deviation_resolved');
+        await emit(tx, caller, now, 'intake.deviation.recorded', labNo, { labNo, deviationId, kind: doc.kind, status: 'resolved', decision: body.decision });
+        return out.deviation;
+      });
+    },
+
+    async deviationsOf(labNo: string): Promise<Deviation[]> {
+      return (await store.collection(C.deviations).find({ labNo }, { sort: { recordedAt: 1 } })).map(plain);
+    },
+
+    async requestAnalysis(caller: Caller, labNo: string, body: AnalysisRequestBody) {
+      return atomically(async (tx, now) => {
+        const item = await loadItem(tx, labNo);
+        const requestId = randomUUID();
+        const { events } = await applyCustody(tx, caller, now, item, { kind: 'send_for_analysis', requestId, ...(body.to ? { to: body.to } : {}), ...(body.remarks ? { remarks: body.remarks } : {}) });
+        const request: C.AnalysisRequestDoc = {
+          requestId,
+          labNo,
+          caseId: item.caseId,
+          agencyId: item.agencyId,
+          determinations: body.determinations,
+          priority: body.priority,
+          requestedAt: now.toISOString(),
+          requestedBy: byOf(caller.principal),
+        };
+        await insertAudited(tx, C.analysisRequests, requestId, request, byOf(caller.principal), now, 'analysis.requested');
+        const head = events.at(-1)?.hash;
+        await emit(tx, caller, now, 'intake.analysis.requested', labNo, {
+          labNo,
+          caseId: item.caseId,
+          agencyId: item.agencyId,
+          determinations: body.determinations,
+          priority: body.priority,
+          requestId,
+          description: item.description,
+          ...(head ? { custodyHead: head } : {}),
+        });
+        return request;
+      });
+    },
+
+    async createLocation(caller: Caller, body: CreateLocationBody): Promise<StorageLocation> {
+      return atomically(async (tx, now) => {
+        const parent = body.parentId === undefined ? undefined : await tx.collection(C.locations).get(body.parentId);
+        const location = defineLocation(body, parent ? plain(parent) : undefined, now);
+        await insertAudited(tx, C.locations, body.locationId, location, byOf(caller.principal), now, 'location.created');
+        return location;
+      });
+    },
+
+    async listLocations(): Promise<StorageLocation[]> {
+      return (await store.collection(C.locations).find({}, { sort: { path: 1 } })).map(plain);
+    },
+
+    async custodyEventsOf(labNo: string): Promise<ChainedEvent[]> {
+      return (await store.collection(C.custodyEvents).find({ item: labNo }, { sort: { seq: 1 } })).map((d) => d.event);
+    },
+
+    async auditOf(recordId: string) {
+      return (await store.collection(C.audit).find({ recordId }, { sort: { when: 1 } })).map(plain);
+    },
+  };
+}
+
+export type IntakeStore = ReturnType<typeof createIntakeStore>;
