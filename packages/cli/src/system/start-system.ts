@@ -6,6 +6,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadOrCreateSigningKey } from '@tamga/service-kit';
 
 export const SERVICES = ['intake', 'analysis', 'reporting'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -61,6 +62,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   await waitForTcp('127.0.0.1', natsPort, nats, 20_000);
 
+  // Until the portal issues tokens, the token-signing key lives in the data folder's keys; every
+  // service verifies tokens with its public half.
+  const keysDir = join(dataDir, 'keys');
+  const tokenKey = await loadOrCreateSigningKey(keysDir);
+
   const procs = new Map<ServiceName, RunningProcess>();
   const envFor = (name: ServiceName, port: number): Record<string, string> => ({
     PORT: String(port),
@@ -69,7 +75,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     STORE_BACKEND: backend,
     ...(options.mongoUrl ? { MONGO_URL: options.mongoUrl, MONGO_DB: `tamga-${name}` } : {}),
     DATA_DIR: join(dataDir, name),
-    KEYS_DIR: join(dataDir, 'keys'),
+    KEYS_DIR: keysDir,
+    AUTH_PUBLIC_KEY_FILE: tokenKey.publicKeyFile,
     LAB_CODE: options.labCode ?? 'LAB',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...options.env,

@@ -1,0 +1,97 @@
+// Wires the reporting service: config, store, NATS (streams, outbox relay, consumers of intake
+// and analysis events), the lab's signing PKI, then the HTTP app.
+import { join } from 'node:path';
+import { z } from 'zod';
+import { connectNats, enqueueEvent, ensureStreams, jetstream, pingNats, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
+import { ensureDevPki } from '@tamga/report-pdf';
+import { authenticatorFromConfig, createLogger, loadConfigOrExit, runService, ServiceConfigSchema } from '@tamga/service-kit';
+import { openStore } from '@tamga/store';
+import { buildApp } from './app.ts';
+import { handleEvent } from './events/handle-event.ts';
+import type { IssuerDeps } from './reports/issue-reports.ts';
+import { REPORTING_COLLECTIONS } from './store/collections.ts';
+
+const Config = ServiceConfigSchema.and(
+  z.object({
+    KEYS_DIR: z.string().min(1).default('./data/keys'),
+    MONGO_DB: z.string().min(1).optional(),
+    LAB_NAME_RU: z.string().min(1).default('Экспертно-криминалистическая лаборатория'),
+    LAB_NAME_EN: z.string().min(1).default('Forensic Drug Chemistry Laboratory'),
+    LAB_ADDRESS_RU: z.string().min(1).default('г. Ташкент'),
+    LAB_ADDRESS_EN: z.string().min(1).default('Tashkent'),
+    LAB_ACCREDITATION: z.string().min(1).optional(),
+    /** Base of the verification URL printed and QR-coded on every page. */
+    PUBLIC_VERIFY_URL: z.url().default('http://127.0.0.1:3003/v1/verifications'),
+    REPORT_LANGUAGES: z
+      .string()
+      .default('ru,en')
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  }),
+);
+
+const config = loadConfigOrExit(Config);
+const logger = createLogger({ name: 'reporting', level: config.LOG_LEVEL });
+const store = await openStore({
+  backend: config.STORE_BACKEND,
+  service: 'reporting',
+  dataDir: config.DATA_DIR,
+  ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
+  ...(config.MONGO_DB ? { dbName: config.MONGO_DB } : {}),
+});
+await store.ensure(REPORTING_COLLECTIONS);
+const pki = await ensureDevPki(join(config.KEYS_DIR, 'pki'), { labName: config.LAB_NAME_EN });
+const nc = await connectNats({ servers: config.NATS_URL, name: 'reporting' });
+await ensureStreams(nc);
+const js = jetstream(nc);
+// Reports are issued inside consumer transactions; a short poll sends their events promptly.
+const relay = startOutboxRelay({ store, js, logger, pollMs: 250 });
+
+const issuer: IssuerDeps = {
+  lab: {
+    code: config.LAB_CODE,
+    name: { ru: config.LAB_NAME_RU, en: config.LAB_NAME_EN },
+    address: { ru: config.LAB_ADDRESS_RU, en: config.LAB_ADDRESS_EN },
+    accreditation: config.LAB_ACCREDITATION,
+  },
+  pki,
+  blobs: store.blobs,
+  verifyBaseUrl: config.PUBLIC_VERIFY_URL,
+  languages: config.REPORT_LANGUAGES,
+  now: () => new Date(),
+  enqueue: (tx, event) => enqueueEvent(tx, event),
+};
+
+const consumers = await Promise.all(
+  (['INTAKE', 'ANALYSIS'] as const).map((stream) =>
+    startConsumer({
+      nc,
+      store,
+      stream,
+      durable: `reporting-${stream.toLowerCase()}`,
+      filterSubject: streamSubject(stream),
+      logger,
+      handler: async (event, tx) => {
+        await handleEvent(event, tx, issuer);
+      },
+    }),
+  ),
+);
+
+const app = await buildApp({
+  store,
+  issuer,
+  auth: await authenticatorFromConfig(config),
+  logger,
+  readiness: [{ name: 'nats', check: () => pingNats(nc) }],
+});
+await runService({
+  app,
+  port: config.PORT,
+  host: config.HOST,
+  onClose: [
+    ...consumers.map((c) => () => c.stop()),
+    () => relay.stop(),
+    () => nc.drain(),
+    () => store.close(),
+  ],
+});
