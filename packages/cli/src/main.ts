@@ -15,6 +15,11 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.ts')).startCommand,
   verify: async () => (await import('./commands/verify.ts')).verifyCommand,
+  'verify-custody': async () => (await import('./commands/verify-custody.ts')).verifyCustodyCommand,
+  search: async () => {
+    const { searchCommand } = await import('./commands/search.ts');
+    return (argv) => searchCommand(argv);
+  },
 };
 
 async function main(argv: string[]): Promise<number> {
