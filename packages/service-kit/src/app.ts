@@ -139,7 +139,7 @@ function problemOf(err: DomainError, request: FastifyRequest): ProblemDetails {
     title: TITLES[err.status] ?? 'Error',
     status: err.status,
     detail: err.message,
-    instance: request.url,
+    instance: request.url.split('?')[0] ?? request.url,
     code: err.code,
     ...(err.errors.length > 0 ? { errors: [...err.errors] } : {}),
     traceId: request.trace.traceId,

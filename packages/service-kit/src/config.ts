@@ -21,6 +21,28 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; path: string[]; message: string }): void;
+}
+
+/**
+ * The base schema's cross-field rules, for a schema rebuilt from `ServiceConfigSchema.shape`
+ * (e.g. the portal, which drops the AUTH_* variables): mongo needs MONGO_URL, and unless
+ * `requireTokenKey` is false, one of AUTH_PUBLIC_KEY_FILE / AUTH_JWKS_URL must be set.
+ */
+export function checkServiceConfig(
+  c: { STORE_BACKEND: string; MONGO_URL?: string | undefined; AUTH_PUBLIC_KEY_FILE?: string | undefined; AUTH_JWKS_URL?: string | undefined },
+  ctx: IssueSink,
+  requireTokenKey = true,
+): void {
+  if (c.STORE_BACKEND === 'mongo' && c.MONGO_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['MONGO_URL'], message: 'is required when STORE_BACKEND=mongo' });
+  }
+  if (requireTokenKey && c.AUTH_PUBLIC_KEY_FILE === undefined && c.AUTH_JWKS_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_PUBLIC_KEY_FILE'], message: 'one of AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL is required' });
+  }
+}
+
 /**
  * Variables every service reads. Services extend it: `ServiceConfigSchema.extend({ ... })`.
  * Cross-field rules (mongo needs MONGO_URL; a key source for tokens) are part of it.
@@ -42,18 +64,7 @@ export const ServiceConfigSchema = z
     AUTH_AUDIENCE: z.string().min(1).default('tamga'),
     LAB_CODE: LabCode.default('TMG'),
   })
-  .superRefine((c, ctx) => {
-    if (c.STORE_BACKEND === 'mongo' && c.MONGO_URL === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['MONGO_URL'], message: 'is required when STORE_BACKEND=mongo' });
-    }
-    if (c.AUTH_PUBLIC_KEY_FILE === undefined && c.AUTH_JWKS_URL === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AUTH_PUBLIC_KEY_FILE'],
-        message: 'one of AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL is required',
-      });
-    }
-  });
+  .superRefine(checkServiceConfig);
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
 
 /** Parses `env` with `schema`; throws a ConfigError naming every bad variable. */

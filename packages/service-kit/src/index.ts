@@ -1,7 +1,7 @@
 export { createServiceApp, parseInput } from './app.ts';
 export type { ServiceApp, ServiceAppOptions, ReadinessCheck } from './app.ts';
 
-export { loadConfig, loadConfigOrExit, exitOnBadConfig, ConfigError, ServiceConfigSchema } from './config.ts';
+export { loadConfig, loadConfigOrExit, exitOnBadConfig, checkServiceConfig, ConfigError, ServiceConfigSchema } from './config.ts';
 export type { ServiceConfig } from './config.ts';
 
 export { kitErrors } from './errors.ts';

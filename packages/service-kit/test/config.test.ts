@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, ServiceConfigSchema, loadConfig } from '@tamga/service-kit';
+import { ConfigError, ServiceConfigSchema, checkServiceConfig, loadConfig } from '@tamga/service-kit';
 
 const base = { AUTH_PUBLIC_KEY_FILE: '/tmp/key.json' };
 
@@ -37,6 +37,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(IntakeConfig, base)).toThrowError(/LABEL_PRINTER/);
     expect(loadConfig(IntakeConfig, { ...base, LABEL_PRINTER: 'zebra' }).LABEL_PRINTER).toBe('zebra');
     expect(() => loadConfig(IntakeConfig, { LABEL_PRINTER: 'zebra', STORE_BACKEND: 'mongo', AUTH_JWKS_URL: 'http://portal/jwks' })).toThrowError(/MONGO_URL/);
+  });
+});
+
+describe('a schema rebuilt from the base shape', () => {
+  it('keeps the mongo rule without demanding a token key', () => {
+    const { AUTH_PUBLIC_KEY_FILE: _f, AUTH_JWKS_URL: _u, ...common } = ServiceConfigSchema.shape;
+    const IssuerConfig = z.object({ ...common }).superRefine((c, ctx) => checkServiceConfig(c, ctx, false));
+    expect(loadConfig(IssuerConfig, {}).STORE_BACKEND).toBe('sqlite');
+    expect(() => loadConfig(IssuerConfig, { STORE_BACKEND: 'mongo' })).toThrowError(/MONGO_URL/);
   });
 });
 
