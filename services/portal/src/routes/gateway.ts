@@ -16,8 +16,17 @@ export async function registerGateway(app: ServiceApp, upstreams: Upstreams): Pr
     const upstream = upstreams[name];
     const prefix = `/api/${name}`;
     if (upstream === undefined) {
-      app.all(`${prefix}/*`, { config: { public: true } }, () => {
-        throw portalErrors.PORTAL_ERR_UPSTREAM_UNAVAILABLE(`${name} is not configured in this portal`);
+      await app.register((scope, _opts, registered) => {
+        // Whatever the body (a PDF, a spectrum file), the answer is the same 503.
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('*', (_request, payload, done) => {
+          payload.resume();
+          payload.on('end', () => done(null, undefined));
+        });
+        scope.all(`${prefix}/*`, { config: { public: true } }, () => {
+          throw portalErrors.PORTAL_ERR_UPSTREAM_UNAVAILABLE(`${name} is not configured in this portal`);
+        });
+        registered();
       });
       continue;
     }

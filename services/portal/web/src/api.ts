@@ -1,0 +1,135 @@
+// The browser's one way to call the system: the portal's own routes (/v1/...) and the
+// services behind its gateway (/api/<service>/v1/...). The access token lives in memory only;
+// on a 401 the refresh cookie buys one new token and the call is retried once.
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A problem-details answer (RFC 9457) as an Error. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly errors: FieldError[];
+  constructor(status: number, code: string, detail: string, errors: FieldError[] = []) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+    this.errors = errors;
+  }
+  /** The message for one input, matched on the last part of the field path. */
+  fieldError(name: string): string | undefined {
+    return this.errors.find((e) => e.field === name || e.field.endsWith(`.${name}`))?.message;
+  }
+  /** True when that part of the system is absent or not built yet. */
+  get unavailable(): boolean {
+    return this.status === 503 || (this.status === 404 && this.code === 'HTTP_ERR_NOT_FOUND');
+  }
+}
+
+export interface SessionGrant {
+  accessToken: string;
+  expiresAt: string;
+  user: User;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  name: string;
+  roles: string[];
+  agencyId: string | null;
+  disabled: boolean;
+  lockedUntil: string | null;
+  failedAttempts: number;
+  mustChangePassword: boolean;
+}
+
+let accessToken: string | undefined;
+let onSignedOut: (() => void) | undefined;
+
+export function setAccessToken(token: string | undefined): void {
+  accessToken = token;
+}
+export function whenSignedOut(callback: () => void): void {
+  onSignedOut = callback;
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  let body: { code?: string; detail?: string; errors?: FieldError[] } = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): the status tells enough.
+  }
+  return new ApiError(res.status, body.code ?? `HTTP_${res.status}`, body.detail ?? res.statusText, body.errors ?? []);
+}
+
+export async function refreshSession(): Promise<SessionGrant> {
+  const res = await fetch('/v1/sessions/refresh', { method: 'POST', credentials: 'same-origin' });
+  if (!res.ok) throw await problemOf(res);
+  const grant = (await res.json()) as SessionGrant;
+  accessToken = grant.accessToken;
+  return grant;
+}
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  /** Send these bytes as they are (a PDF, a spectrum file). */
+  raw?: Blob;
+  headers?: Record<string, string>;
+}
+
+async function send(path: string, options: CallOptions): Promise<Response> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+  let body: BodyInit | undefined;
+  if (options.raw !== undefined) {
+    body = options.raw;
+    headers['content-type'] ??= options.raw.type || 'application/octet-stream';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  return fetch(path, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, credentials: 'same-origin' });
+}
+
+async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  let res = await send(path, options);
+  if (res.status === 401 && accessToken !== undefined && !path.startsWith('/v1/sessions')) {
+    try {
+      await refreshSession();
+    } catch {
+      accessToken = undefined;
+      onSignedOut?.();
+      throw await problemOf(res);
+    }
+    res = await send(path, options);
+  }
+  if (!res.ok) throw await problemOf(res);
+  return res;
+}
+
+export async function api<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const res = await call(path, options);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export async function apiBlob(path: string): Promise<Blob> {
+  return (await call(path)).blob();
+}
+
+/** Saves a blob as a file download. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
