@@ -16,6 +16,8 @@ export interface IntakeDeps {
   clock?: (() => Date) | undefined;
   logger?: Logger | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
+  /** Called after each commit that enqueued events: pass the outbox relay's notify. */
+  onCommitted?: (() => void) | undefined;
 }
 
 export interface IntakeApp {
@@ -28,7 +30,7 @@ export async function buildApp(deps: IntakeDeps): Promise<IntakeApp> {
   await deps.store.ensure(ALL_COLLECTIONS);
   const ledger = createLedger(deps.store, deps.custodyKey, `tamga.intake/${deps.lab}`);
   await ledger.sync();
-  const intake = createIntakeStore({ store: deps.store, ledger, lab: deps.lab, clock });
+  const intake = createIntakeStore({ store: deps.store, ledger, lab: deps.lab, clock, onCommitted: deps.onCommitted });
   const app = await createServiceApp({
     name: 'intake',
     logger: deps.logger,

@@ -181,9 +181,9 @@ describe('custody over HTTP', () => {
     expect(resolved.status, resolved.body).toBe(200);
     const sent = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification', 'purity'] });
     expect(sent.status).toBe(201);
-    const outbox = (await f.snapshot()).outbox as { type: string }[];
-    expect(outbox.map((o) => o.type)).toContain('intake.analysis.requested');
-    expect(outbox.map((o) => o.type)).toContain('intake.deviation.recorded');
+    const outbox = (await f.snapshot()).outbox as { subject: string }[];
+    expect(outbox.map((o) => o.subject)).toContain('intake.analysis.requested');
+    expect(outbox.map((o) => o.subject)).toContain('intake.deviation.recorded');
   });
 });
 
@@ -225,5 +225,24 @@ describe('labels', () => {
     const sheet = await f.call('ana', 'GET', `/v1/labels/sheet.pdf?labNos=${a},${b}`);
     expect(sheet.headers['content-type']).toBe('application/pdf');
     expect((await f.call('cus', 'GET', `/v1/items/${a}/label.pdf`)).status).toBe(403);
+  });
+});
+
+describe('lab numbers on the durable backend', () => {
+  it('gives 50 items registered in parallel on SQLite 50 distinct, gap-free lab numbers', async () => {
+    const { openSqliteStore } = await import('@tamga/store');
+    const { tempDir } = await import('@tamga/testkit');
+    const dir = tempDir('intake-sqlite');
+    const g = await startFixture({ store: await openSqliteStore({ file: `${dir}/intake.sqlite` }) });
+    try {
+      await g.call('ana', 'POST', '/v1/agencies', { agencyId: 'police', name: 'Police', kind: 'police' });
+      const id = (await g.call('ana', 'POST', '/v1/cases', caseBody)).json().caseId as string;
+      const results = await Promise.all(Array.from({ length: 50 }, () => g.call('ana', 'POST', `/v1/cases/${id}/items`, itemBody)));
+      expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
+      expect(results.map((r) => r.json().labNo as string).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `${id}-${String(i + 1).padStart(2, '0')}`));
+    } finally {
+      await g.app.close();
+      await g.store.close();
+    }
   });
 });

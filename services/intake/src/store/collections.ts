@@ -2,6 +2,7 @@
 // every change also writes an audit record; custody events are insert-only.
 import { defineCollection, type CollectionSpec } from '@tamga/store';
 import type { ChainedEvent } from '@tamga/custody';
+import { outboxCollection } from '@tamga/messaging';
 import type { Agency, CaseRecord } from '../domain/cases.ts';
 import type { ItemState } from '../domain/custody.ts';
 import type { Deviation } from '../domain/deviations.ts';
@@ -64,13 +65,4 @@ export interface AuditDoc {
 }
 export const audit = defineCollection<AuditDoc>({ name: 'audit', keepVersions: false, indexes: [{ fields: ['recordId'] }, { fields: ['when'] }] });
 
-/** Intake's own outbox until @tamga/messaging's enqueueEvent lands: events written with the change. */
-export interface OutboxDoc {
-  event: unknown;
-  type: string;
-  createdAt: string;
-  sentAt: string | null;
-}
-export const outbox = defineCollection<OutboxDoc>({ name: 'outbox', keepVersions: false, indexes: [{ fields: ['sentAt'] }] });
-
-export const ALL_COLLECTIONS: readonly CollectionSpec<unknown>[] = [agencies, cases, items, deviations, locations, custodyEvents, checkpoints, counters, analysisRequests, audit, outbox];
+export const ALL_COLLECTIONS: readonly CollectionSpec<unknown>[] = [agencies, cases, items, deviations, locations, custodyEvents, checkpoints, counters, analysisRequests, audit, outboxCollection];

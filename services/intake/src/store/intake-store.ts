@@ -15,6 +15,7 @@ import type {
   ResolveDeviationBody,
   SubSampleBody,
 } from '@tamga/contracts';
+import { enqueueEvent } from '@tamga/messaging';
 import { appendToChain, type ChainedEvent, type CustodyEntry } from '@tamga/custody';
 import { StoreErrors, type CollectionSpec, type DocumentStore, type Transaction } from '@tamga/store';
 import { addInvestigator, createAgency, caseYear, openCase, type Agency, type CaseRecord } from '../domain/cases.ts';
@@ -31,6 +32,8 @@ export interface IntakeStoreOptions {
   ledger: Ledger;
   lab: string;
   clock: () => Date;
+  /** Called after every committed change that enqueued events (the outbox relay's notify). */
+  onCommitted?: (() => void) | undefined;
 }
 
 /** Who acts, with the trace to carry on the events they cause. */
@@ -67,6 +70,7 @@ export function createIntakeStore(options: IntakeStoreOptions) {
       try {
         const result = await store.transaction((tx) => work(tx, now));
         await ledger.sync();
+        options.onCommitted?.();
         return result;
       } catch (err) {
         const conflict = err instanceof Error && 'code' in err && err.code === 'STORE_ERR_VERSION_CONFLICT';
@@ -105,7 +109,7 @@ export function createIntakeStore(options: IntakeStoreOptions) {
 
   async function emit<T extends EventType>(tx: Transaction, caller: Caller, now: Date, type: T, subject: string, data: EventData<T>) {
     const event = makeEvent({ type, source: 'intake', subject, actor: actorOf(caller.principal), data, traceparent: caller.traceparent }, now);
-    await tx.collection(C.outbox).insert({ _id: event.id, event, type, createdAt: now.toISOString(), sentAt: null });
+    await enqueueEvent(tx, event, now);
   }
 
   /** Chains records onto an item's ledger, numbers them in the lab-wide log, and announces them. */

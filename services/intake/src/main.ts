@@ -1,0 +1,61 @@
+// Wires the intake service: config, store, NATS (streams and the outbox relay), the custody
+// signing key in DATA_DIR, periodic signed checkpoints, then the HTTP app.
+import { z } from 'zod';
+import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
+import { authenticatorFromConfig, createLogger, loadConfigOrExit, runService, ServiceConfigSchema } from '@tamga/service-kit';
+import { openStore } from '@tamga/store';
+import { buildApp } from './app.ts';
+import { loadOrCreateCustodyKey } from './store/custody-key.ts';
+
+const Config = ServiceConfigSchema.and(
+  z.object({
+    /** Folder of the custody checkpoint key (default: DATA_DIR/keys). */
+    KEYS_DIR: z.string().min(1).optional(),
+    /** How often a new checkpoint is signed when the log has grown. */
+    CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  }),
+);
+
+const config = loadConfigOrExit(Config);
+const logger = createLogger({ name: 'intake', level: config.LOG_LEVEL });
+const store = await openStore({
+  backend: config.STORE_BACKEND,
+  service: 'intake',
+  dataDir: config.DATA_DIR,
+  ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
+});
+const custodyKey = await loadOrCreateCustodyKey(config.KEYS_DIR ?? `${config.DATA_DIR}/keys`);
+const nc = await connectNats({ servers: config.NATS_URL, name: 'intake' });
+await ensureStreams(nc);
+const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
+
+const { app, intake } = await buildApp({
+  store,
+  auth: await authenticatorFromConfig(config),
+  lab: config.LAB_CODE,
+  custodyKey,
+  logger,
+  readiness: [{ name: 'nats', check: () => pingNats(nc) }],
+  onCommitted: () => relay.notify(),
+});
+
+const checkpoints = setInterval(() => {
+  intake.ledger.checkpoint(new Date()).catch((err: unknown) => logger.error({ err }, 'signing a custody checkpoint failed'));
+}, config.CHECKPOINT_INTERVAL_MS);
+checkpoints.unref();
+
+await runService({
+  app,
+  port: config.PORT,
+  host: config.HOST,
+  onClose: [
+    () => {
+      clearInterval(checkpoints);
+      return Promise.resolve();
+    },
+    () => relay.stop(),
+    () => nc.drain(),
+    () => store.close(),
+  ],
+});
+logger.info({ publicKeyFile: custodyKey.publicKeyFile }, 'custody checkpoints are signed with this key');
