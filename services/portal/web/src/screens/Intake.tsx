@@ -111,7 +111,7 @@ export function CaseDetail({ caseId }: { caseId: string }) {
     });
     await load.run();
   });
-  const label = useAction(async (labNo: string) => saveBlob(await apiBlob(`/api/intake/v1/items/${encodeURIComponent(labNo)}/label`), `${labNo}-label.pdf`));
+  const label = useAction(async (labNo: string) => saveBlob(await apiBlob(`/api/intake/v1/items/${encodeURIComponent(labNo)}/label.pdf`), `${labNo}-label.pdf`));
   return (
     <section aria-labelledby="case-title">
       <h1 id="case-title">{t('case.title', { caseId })}</h1>
