@@ -2,13 +2,13 @@
 // the data folder), then each service. MongoDB from MONGO_URL, else the embedded SQLite backend
 // in the same data folder, so a restart keeps everything.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, createWriteStream } from 'node:fs';
+import { mkdirSync, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadOrCreateSigningKey } from '@tamga/service-kit';
 
-export const SERVICES = ['intake', 'analysis', 'reporting'] as const;
+export const SERVICES = ['intake', 'analysis', 'reporting', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface SystemOptions {
@@ -62,11 +62,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   await waitForTcp('127.0.0.1', natsPort, nats, 20_000);
 
-  // Until the portal issues tokens, the token-signing key lives in the data folder's keys; every
+  // The token-signing key lives in the data folder's keys: the portal signs with it, every other
   // service verifies tokens with its public half.
   const keysDir = join(dataDir, 'keys');
   const tokenKey = await loadOrCreateSigningKey(keysDir);
 
+  const startedAt = Date.now();
   const procs = new Map<ServiceName, RunningProcess>();
   const envFor = (name: ServiceName, port: number): Record<string, string> => ({
     PORT: String(port),
@@ -79,6 +80,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     AUTH_PUBLIC_KEY_FILE: tokenKey.publicKeyFile,
     LAB_CODE: options.labCode ?? 'LAB',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // The portal reaches the other services for the browser (one origin); they still check tokens.
+    ...(name === 'portal'
+      ? Object.fromEntries(SERVICES.filter((s) => s !== 'portal').map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${basePort + SERVICES.indexOf(s)}`]))
+      : {}),
     ...options.env,
   });
   const startOne = async (name: ServiceName, index: number): Promise<void> => {
@@ -92,7 +97,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       join(dataDir, 'logs', `${name}.log`),
     );
     procs.set(name, { name, child, url });
-    await waitForReady(`${url}/ready`, child, 60_000, join(dataDir, 'logs', `${name}.log`));
+    // The portal builds its web UI on first start, which takes a while on two cores.
+    await waitForReady(`${url}/ready`, child, name === 'portal' ? 240_000 : 60_000, join(dataDir, 'logs', `${name}.log`));
   };
   try {
     // Sequential: each service ensures the streams it needs; starting one at a time keeps logs readable.
@@ -107,6 +113,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   ) as Record<ServiceName, { url: string; pid: number }>;
   log(`NATS (JetStream)  ${natsUrl}   data ${natsDir}`);
   for (const name of SERVICES) log(`${name.padEnd(17)} ${services[name].url}`);
+  // The portal writes the first start's random passwords once; show them to whoever started it.
+  const passwords = join(dataDir, 'portal', 'initial-passwords.txt');
+  if (existsSync(passwords) && statSync(passwords).mtimeMs >= startedAt) {
+    log(`\nFirst start: users and their one-time passwords (also in ${passwords}):\n${readFileSync(passwords, 'utf8')}`);
+  }
+  log(`web UI            ${services.portal.url}/`);
   log(`store backend     ${backend === 'mongo' ? `mongo (${redactUrl(options.mongoUrl ?? '')})` : `sqlite (${dataDir}/<service>/)`}`);
 
   return {
