@@ -29,10 +29,11 @@ export async function startCommand(argv: string[]): Promise<number> {
     ...(process.env.MONGO_URL ? { mongoUrl: process.env.MONGO_URL } : {}),
   });
   console.log('Tamga is running. Press Ctrl+C to stop.');
+  // Signals may arrive more than once (a wrapper such as tsx or pnpm forwards them too); keep
+  // handling them so a repeat does not kill this process before nats-server is stopped.
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
   });
   console.log('stopping...');
   await system.stop();
