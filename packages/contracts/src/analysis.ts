@@ -123,7 +123,7 @@ export const FindingsBody = z
     material: z.enum(['general', 'cannabis']).default('general'),
     techniques: z.array(TechniqueUseBody).min(1),
     /** The library hit that supports the identification: an uploaded spectrum and the hit's rank. */
-    hit: z.object({ spectrumId: Id, rank: z.number().int().min(1) }).optional(),
+    hit: z.object({ spectrumId: Id, index: z.number().int().min(0).default(0), rank: z.number().int().min(1) }).optional(),
     qc: z.array(QcReference).default([]),
     netWeight: z
       .object({

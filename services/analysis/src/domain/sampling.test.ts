@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isDomainError } from '@tamga/contracts';
-import { betaBinomialPmf, hypergeometricPmf, lowerBoundPositives, planSampling, samplingStatement } from './sampling.ts';
+import {
+  betaBinomialPmf,
+  hypergeometricPmf,
+  lowerBoundPositives,
+  planSampling,
+  samplingStatement,
+} from './sampling.ts';
 
 /** Exact C(K,n)/C(N,n) with big integers: an independent check of the log-gamma path. */
 function allPositiveExact(N: number, K: number, n: number): number {
@@ -27,8 +33,12 @@ describe('sampling plans for multi-unit items', () => {
   ];
   for (const row of table) {
     it(`plans ${row.hyper} (hypergeometric) and ${row.bayes} (Bayesian) of ${row.N} units for 90 % at 95 %`, () => {
-      expect(planSampling({ population: row.N, proportion: 0.9, confidence: 0.95, method: 'hypergeometric' }).sampled).toBe(row.hyper);
-      expect(planSampling({ population: row.N, proportion: 0.9, confidence: 0.95, method: 'bayesian' }).sampled).toBe(row.bayes);
+      expect(
+        planSampling({ population: row.N, proportion: 0.9, confidence: 0.95, method: 'hypergeometric' }).sampled,
+      ).toBe(row.hyper);
+      expect(planSampling({ population: row.N, proportion: 0.9, confidence: 0.95, method: 'bayesian' }).sampled).toBe(
+        row.bayes,
+      );
     });
   }
 
@@ -54,12 +64,17 @@ describe('sampling plans for multi-unit items', () => {
   });
 
   it('states the plan for the report with the supported lower bound', () => {
-    const s = samplingStatement({ population: 100, sampled: 23, positives: 23, confidence: 0.95, method: 'hypergeometric' }, 'heroin');
+    const s = samplingStatement(
+      { population: 100, sampled: 23, positives: 23, confidence: 0.95, method: 'hypergeometric' },
+      'heroin',
+    );
     expect(s).toBe(
       '23 of 100 units were selected at random and analysed; all 23 contained heroin. Based on the hypergeometric distribution ' +
         '(ENFSI DWG guidelines on representative drug sampling), it can be stated with 95 % confidence that at least 90 of the 100 units (90 %) contain heroin.',
     );
-    expect(lowerBoundPositives({ population: 100, sampled: 23, positives: 22, confidence: 0.95, method: 'hypergeometric' })).toBeLessThan(90);
+    expect(
+      lowerBoundPositives({ population: 100, sampled: 23, positives: 22, confidence: 0.95, method: 'hypergeometric' }),
+    ).toBeLessThan(90);
   });
 
   it('refuses an impossible plan', () => {

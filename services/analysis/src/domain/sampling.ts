@@ -41,14 +41,15 @@ function fail(field: string, message: string): never {
 }
 
 function checkCommon(population: number, confidence: number): void {
-  if (!Number.isInteger(population) || population < 1 || population > MAX_POPULATION) fail('population', `must be an integer 1..${MAX_POPULATION}`);
+  if (!Number.isInteger(population) || population < 1 || population > MAX_POPULATION)
+    fail('population', `must be an integer 1..${MAX_POPULATION}`);
   if (!(confidence > 0 && confidence < 1)) fail('confidence', 'must be between 0 and 1');
 }
 
 // Lanczos approximation (g = 7, n = 9) of ln Γ(x), accurate to ~1e-15 relative.
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 export function lnGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
@@ -130,7 +131,14 @@ export function planSampling(q: SamplingQuestion): SamplingPlan {
     const ok =
       q.method === 'hypergeometric'
         ? hypergeometricPmf(q.population, need - 1, n, n) <= alpha
-        : lowerBoundPositives({ population: q.population, sampled: n, positives: n, confidence: q.confidence, method: 'bayesian', prior }) >= need;
+        : lowerBoundPositives({
+            population: q.population,
+            sampled: n,
+            positives: n,
+            confidence: q.confidence,
+            method: 'bayesian',
+            prior,
+          }) >= need;
     if (ok) return { ...q, ...(prior === undefined ? {} : { prior }), sampled: n, requiredPositives: need };
   }
   return { ...q, sampled: q.population, requiredPositives: need };
@@ -147,7 +155,10 @@ export function samplingStatement(outcome: SamplingOutcome, substance: string): 
     outcome.method === 'hypergeometric'
       ? 'hypergeometric distribution'
       : `Bayesian beta-binomial model with a Beta(${outcome.prior?.a ?? 1}, ${outcome.prior?.b ?? 1}) prior`;
-  const found = outcome.positives === outcome.sampled ? `all ${outcome.sampled} contained ${substance}` : `${outcome.positives} contained ${substance}`;
+  const found =
+    outcome.positives === outcome.sampled
+      ? `all ${outcome.sampled} contained ${substance}`
+      : `${outcome.positives} contained ${substance}`;
   return (
     `${outcome.sampled} of ${outcome.population} units were selected at random and analysed; ${found}. ` +
     `Based on the ${method} (ENFSI DWG guidelines on representative drug sampling), it can be stated with ` +

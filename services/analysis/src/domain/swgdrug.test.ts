@@ -3,7 +3,11 @@ import { isDomainError } from '@tamga/contracts';
 import { assessIdentification, requireIdentification, techniqueInfo } from './swgdrug.ts';
 import type { Material, TechniqueUse } from './swgdrug.ts';
 
-const pos = (technique: TechniqueUse['technique'], correlationGroup?: string): TechniqueUse => ({ technique, result: 'positive', correlationGroup });
+const pos = (technique: TechniqueUse['technique'], correlationGroup?: string): TechniqueUse => ({
+  technique,
+  result: 'positive',
+  correlationGroup,
+});
 const neg = (technique: TechniqueUse['technique']): TechniqueUse => ({ technique, result: 'negative' });
 
 describe('SWGDRUG identification rule', () => {
@@ -16,15 +20,30 @@ describe('SWGDRUG identification rule', () => {
     { name: 'MS with a negative GC', uses: [pos('MS'), neg('GC')], met: false, reason: /positive result/ },
     { name: 'GC, TLC and colour test', uses: [pos('GC'), pos('TLC'), pos('COLOUR')], met: true },
     { name: 'GC, LC, TLC', uses: [pos('GC'), pos('LC'), pos('TLC')], met: true },
-    { name: 'two techniques without A', uses: [pos('GC'), pos('TLC')], met: false, reason: /three different techniques/ },
-    { name: 'one B and two C', uses: [pos('GC'), pos('COLOUR'), pos('UV')], met: false, reason: /two uncorrelated Category B/ },
+    {
+      name: 'two techniques without A',
+      uses: [pos('GC'), pos('TLC')],
+      met: false,
+      reason: /three different techniques/,
+    },
+    {
+      name: 'one B and two C',
+      uses: [pos('GC'), pos('COLOUR'), pos('UV')],
+      met: false,
+      reason: /two uncorrelated Category B/,
+    },
     {
       name: 'two correlated B and a C',
       uses: [pos('GC', 'same-column'), pos('LC', 'same-column'), pos('UV')],
       met: false,
       reason: /uncorrelated/,
     },
-    { name: 'cannabis: macroscopic, microscopic and colour test', uses: [pos('MACROSCOPIC'), pos('MICROSCOPIC'), pos('COLOUR')], material: 'cannabis', met: true },
+    {
+      name: 'cannabis: macroscopic, microscopic and colour test',
+      uses: [pos('MACROSCOPIC'), pos('MICROSCOPIC'), pos('COLOUR')],
+      material: 'cannabis',
+      met: true,
+    },
     {
       name: 'macroscopic and microscopic exams do not count for powders',
       uses: [pos('MACROSCOPIC'), pos('MICROSCOPIC'), pos('COLOUR')],

@@ -8,6 +8,7 @@
 // one, at least three different techniques of which at least two are uncorrelated Category B
 // techniques. Only positive results count; a hyphenated technique (GC-MS) counts as two only
 // when the data of both parts are used, which is why each part is recorded separately here.
+import type { AnalysisTechnique } from '@tamga/contracts';
 import { AnalysisErrors } from './errors.ts';
 
 export type SwgdrugCategory = 'A' | 'B' | 'C';
@@ -33,21 +34,33 @@ export const TECHNIQUES = {
   MICROCRYSTALLINE: { code: 'MICROCRYSTALLINE', name: 'Microcrystalline tests', category: 'B' },
   PHARMACEUTICAL_ID: { code: 'PHARMACEUTICAL_ID', name: 'Pharmaceutical identifiers', category: 'B' },
   TLC: { code: 'TLC', name: 'Thin layer chromatography', category: 'B' },
-  MACROSCOPIC: { code: 'MACROSCOPIC', name: 'Macroscopic examination (cannabis only)', category: 'B', cannabisOnly: true },
-  MICROSCOPIC: { code: 'MICROSCOPIC', name: 'Microscopic examination (cannabis only)', category: 'B', cannabisOnly: true },
+  MACROSCOPIC: {
+    code: 'MACROSCOPIC',
+    name: 'Macroscopic examination (cannabis only)',
+    category: 'B',
+    cannabisOnly: true,
+  },
+  MICROSCOPIC: {
+    code: 'MICROSCOPIC',
+    name: 'Microscopic examination (cannabis only)',
+    category: 'B',
+    cannabisOnly: true,
+  },
   COLOUR: { code: 'COLOUR', name: 'Colour tests', category: 'C' },
   FLUORESCENCE: { code: 'FLUORESCENCE', name: 'Fluorescence spectroscopy', category: 'C' },
   IMMUNOASSAY: { code: 'IMMUNOASSAY', name: 'Immunoassay', category: 'C' },
   MELTING_POINT: { code: 'MELTING_POINT', name: 'Melting point', category: 'C' },
   UV: { code: 'UV', name: 'Ultraviolet spectroscopy', category: 'C' },
-} as const satisfies Record<string, TechniqueInfo>;
+} as const satisfies Record<AnalysisTechnique, TechniqueInfo>;
 
 export type TechniqueCode = keyof typeof TECHNIQUES;
 export const TECHNIQUE_CODES = Object.keys(TECHNIQUES) as TechniqueCode[];
 
 export function techniqueInfo(code: string): TechniqueInfo {
   if (!Object.hasOwn(TECHNIQUES, code)) {
-    throw AnalysisErrors.ANALYSIS_ERR_UNKNOWN_TECHNIQUE(`unknown technique "${code}"; known: ${TECHNIQUE_CODES.join(', ')}`);
+    throw AnalysisErrors.ANALYSIS_ERR_UNKNOWN_TECHNIQUE(
+      `unknown technique "${code}"; known: ${TECHNIQUE_CODES.join(', ')}`,
+    );
   }
   return TECHNIQUES[code as TechniqueCode];
 }
@@ -106,17 +119,24 @@ export function assessIdentification(uses: readonly TechniqueUse[], material: Ma
   }
   const bGroups = new Set([...seen.values()].filter((v) => v.category === 'B').map((v) => v.group));
   if (counted.length < 3) {
-    reasons.push(`without a Category A technique at least three different techniques are needed; ${counted.length} positive`);
+    reasons.push(
+      `without a Category A technique at least three different techniques are needed; ${counted.length} positive`,
+    );
   }
   if (bGroups.size < 2) {
-    reasons.push(`without a Category A technique at least two uncorrelated Category B techniques are needed; ${bGroups.size} found`);
+    reasons.push(
+      `without a Category A technique at least two uncorrelated Category B techniques are needed; ${bGroups.size} found`,
+    );
   }
   const met = counted.length >= 3 && bGroups.size >= 2;
   return { met, scheme: 'without_category_a', counted, reasons: met ? [] : reasons };
 }
 
 /** Throws ANALYSIS_ERR_SWGDRUG_RULE naming why, when an identification does not meet the rule. */
-export function requireIdentification(uses: readonly TechniqueUse[], material: Material = 'general'): SwgdrugAssessment {
+export function requireIdentification(
+  uses: readonly TechniqueUse[],
+  material: Material = 'general',
+): SwgdrugAssessment {
   const assessment = assessIdentification(uses, material);
   if (!assessment.met) {
     throw AnalysisErrors.ANALYSIS_ERR_SWGDRUG_RULE(assessment.reasons.join('; '), {

@@ -5,7 +5,14 @@ import type { ThresholdSet } from './thresholds.ts';
 
 // Illustrative figures for the tests only; a lab configures the ones its law sets.
 const config: ThresholdSet[] = [
-  { jurisdiction: 'XX', substance: 'Heroin', significant: 0.5, large: 2.5, especially_large: 1000, source: 'Test decree No. 1' },
+  {
+    jurisdiction: 'XX',
+    substance: 'Heroin',
+    significant: 0.5,
+    large: 2.5,
+    especially_large: 1000,
+    source: 'Test decree No. 1',
+  },
 ];
 
 describe('legal thresholds with guarded acceptance', () => {

@@ -55,9 +55,13 @@ function normalise(s: string): string {
 }
 
 export function findThresholds(config: readonly ThresholdSet[], jurisdiction: string, substance: string): ThresholdSet {
-  const found = config.find((t) => normalise(t.jurisdiction) === normalise(jurisdiction) && normalise(t.substance) === normalise(substance));
+  const found = config.find(
+    (t) => normalise(t.jurisdiction) === normalise(jurisdiction) && normalise(t.substance) === normalise(substance),
+  );
   if (found === undefined) {
-    throw AnalysisErrors.ANALYSIS_ERR_NO_THRESHOLDS(`no legal thresholds configured for ${substance} in ${jurisdiction}`);
+    throw AnalysisErrors.ANALYSIS_ERR_NO_THRESHOLDS(
+      `no legal thresholds configured for ${substance} in ${jurisdiction}`,
+    );
   }
   return found;
 }

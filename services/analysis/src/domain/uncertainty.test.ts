@@ -5,13 +5,21 @@ import { combineBudget, contributionOf, netWeight, relativeResult, roundForRepor
 describe('GUM uncertainty budgets (hand-computed)', () => {
   it('turns each distribution into a standard uncertainty', () => {
     // rectangular half-width 0.3: 0.3 / sqrt(3) = 0.173205
-    expect(contributionOf({ name: 'r', type: 'B', value: 0.3, distribution: 'rectangular' }).standardUncertainty).toBeCloseTo(0.173205, 6);
+    expect(
+      contributionOf({ name: 'r', type: 'B', value: 0.3, distribution: 'rectangular' }).standardUncertainty,
+    ).toBeCloseTo(0.173205, 6);
     // triangular half-width 0.6: 0.6 / sqrt(6) = 0.244949
-    expect(contributionOf({ name: 't', type: 'B', value: 0.6, distribution: 'triangular' }).standardUncertainty).toBeCloseTo(0.244949, 6);
+    expect(
+      contributionOf({ name: 't', type: 'B', value: 0.6, distribution: 'triangular' }).standardUncertainty,
+    ).toBeCloseTo(0.244949, 6);
     // certificate U = 0.0004 g at k = 2: u = 0.0002 g
-    expect(contributionOf({ name: 'c', type: 'B', value: 0.0004, distribution: 'normal', divisor: 2 }).standardUncertainty).toBeCloseTo(0.0002, 10);
+    expect(
+      contributionOf({ name: 'c', type: 'B', value: 0.0004, distribution: 'normal', divisor: 2 }).standardUncertainty,
+    ).toBeCloseTo(0.0002, 10);
     // sensitivity -3 with u = 0.1: contribution 0.3
-    expect(contributionOf({ name: 's', type: 'A', value: 0.1, distribution: 'normal', sensitivity: -3 }).contribution).toBeCloseTo(0.3, 12);
+    expect(
+      contributionOf({ name: 's', type: 'A', value: 0.1, distribution: 'normal', sensitivity: -3 }).contribution,
+    ).toBeCloseTo(0.3, 12);
   });
 
   it('combines by root sum of squares and expands with k = 2', () => {
@@ -28,7 +36,11 @@ describe('GUM uncertainty budgets (hand-computed)', () => {
   it('computes a net weight by difference with calibration, repeatability and rounding', () => {
     // per weighing: (0.0004/2)^2 + 0.0003^2 + (0.0001/2/sqrt 3)^2 = 4e-8 + 9e-8 + 8.3333e-10 = 1.308333e-7
     // two weighings: 2.616667e-7 -> u_c = 5.11534e-4 g, U = 1.023068e-3 g
-    const r = netWeight({ gross: 12.3456, packaging: 2.1, balance: { calibrationU: 0.0004, calibrationK: 2, repeatabilitySd: 0.0003, readability: 0.0001 } });
+    const r = netWeight({
+      gross: 12.3456,
+      packaging: 2.1,
+      balance: { calibrationU: 0.0004, calibrationK: 2, repeatabilitySd: 0.0003, readability: 0.0001 },
+    });
     expect(r.value).toBeCloseTo(10.2456, 10);
     expect(r.unit).toBe('g');
     expect(r.budget.components).toHaveLength(6);

@@ -60,15 +60,28 @@ function check(ok: boolean, field: string, message: string): void {
 export function contributionOf(component: BudgetComponent, index = 0): ComponentContribution {
   const divisor = component.divisor ?? DEFAULT_DIVISOR[component.distribution];
   const sensitivity = component.sensitivity ?? 1;
-  check(Number.isFinite(component.value) && component.value >= 0, `components.${index}.value`, 'must be a finite number >= 0');
+  check(
+    Number.isFinite(component.value) && component.value >= 0,
+    `components.${index}.value`,
+    'must be a finite number >= 0',
+  );
   check(Number.isFinite(divisor) && divisor > 0, `components.${index}.divisor`, 'must be a finite number > 0');
   check(Number.isFinite(sensitivity), `components.${index}.sensitivity`, 'must be a finite number');
   const standardUncertainty = component.value / divisor;
-  return { ...component, divisor, sensitivity, standardUncertainty, contribution: Math.abs(sensitivity) * standardUncertainty };
+  return {
+    ...component,
+    divisor,
+    sensitivity,
+    standardUncertainty,
+    contribution: Math.abs(sensitivity) * standardUncertainty,
+  };
 }
 
 /** Combines a budget: u_c = sqrt(sum (c_i u_i)^2), U = k u_c. */
-export function combineBudget(components: readonly BudgetComponent[], coverageFactor = COVERAGE_FACTOR): UncertaintyBudget {
+export function combineBudget(
+  components: readonly BudgetComponent[],
+  coverageFactor = COVERAGE_FACTOR,
+): UncertaintyBudget {
   check(components.length > 0, 'components', 'a budget needs at least one component');
   check(Number.isFinite(coverageFactor) && coverageFactor > 0, 'coverageFactor', 'must be > 0');
   const contributions = components.map((c, i) => contributionOf(c, i));
@@ -92,7 +105,12 @@ export interface MeasuredValue {
  * spread, reference-material purity, each as a fraction of the value): u_c,rel from the
  * budget, U = k * u_c,rel * value, in the value's unit.
  */
-export function relativeResult(value: number, unit: string, components: readonly BudgetComponent[], coverageFactor = COVERAGE_FACTOR): MeasuredValue {
+export function relativeResult(
+  value: number,
+  unit: string,
+  components: readonly BudgetComponent[],
+  coverageFactor = COVERAGE_FACTOR,
+): MeasuredValue {
   check(Number.isFinite(value) && value >= 0, 'value', 'must be a finite number >= 0');
   const budget = combineBudget(components, coverageFactor);
   return {
@@ -133,14 +151,35 @@ export function netWeight(input: NetWeightInput): MeasuredValue {
   check(Number.isFinite(packaging) && packaging >= 0, 'packaging', 'must be >= 0');
   check(packaging <= gross, 'packaging', 'cannot weigh more than gross');
   const weighing = (label: string, sensitivity: number): BudgetComponent[] => [
-    { name: `${label}: balance calibration`, type: 'B', value: balance.calibrationU, distribution: 'normal', divisor: balance.calibrationK, sensitivity },
+    {
+      name: `${label}: balance calibration`,
+      type: 'B',
+      value: balance.calibrationU,
+      distribution: 'normal',
+      divisor: balance.calibrationK,
+      sensitivity,
+    },
     { name: `${label}: repeatability`, type: 'A', value: balance.repeatabilitySd, distribution: 'normal', sensitivity },
     ...(balance.readability === undefined
       ? []
-      : [{ name: `${label}: rounding`, type: 'B' as const, value: balance.readability / 2, distribution: 'rectangular' as const, sensitivity }]),
+      : [
+          {
+            name: `${label}: rounding`,
+            type: 'B' as const,
+            value: balance.readability / 2,
+            distribution: 'rectangular' as const,
+            sensitivity,
+          },
+        ]),
   ];
   const budget = combineBudget([...weighing('gross', 1), ...weighing('packaging', -1)]);
-  return { value: gross - packaging, unit: 'g', expandedUncertainty: budget.expanded, coverageFactor: budget.coverageFactor, budget };
+  return {
+    value: gross - packaging,
+    unit: 'g',
+    expandedUncertainty: budget.expanded,
+    coverageFactor: budget.coverageFactor,
+    budget,
+  };
 }
 
 /**

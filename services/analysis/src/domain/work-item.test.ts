@@ -13,35 +13,84 @@ function given(events: WorkItemEvent[]): WorkItemState {
   return events.reduce(evolve, initialWorkItem);
 }
 
-const assigned: WorkItemEvent = { kind: 'assigned', analyst: { id: ana.id, name: ana.name }, by: { id: ana.id, name: ana.name } };
+const assigned: WorkItemEvent = {
+  kind: 'assigned',
+  analyst: { id: ana.id, name: ana.name },
+  by: { id: ana.id, name: ana.name },
+};
 const findings: WorkItemEvent = { kind: 'findings_recorded', by: { id: ana.id, name: ana.name } };
 const submitted: WorkItemEvent = { kind: 'submitted', by: { id: ana.id, name: ana.name }, version: 1 };
 const approved: WorkItemEvent = { kind: 'approved', by: { id: rev.id, name: rev.name }, version: 1 };
 
 describe('work item decider', () => {
   const table: { name: string; given: WorkItemEvent[]; when: WorkItemCommand; then: string }[] = [
-    { name: 'an analyst claims a queued item', given: [], when: { kind: 'assign', by: ana, analyst: ana }, then: 'assigned' },
-    { name: 'an analyst cannot assign work to a colleague', given: [], when: { kind: 'assign', by: ana, analyst: bob }, then: 'ANALYSIS_ERR_NOT_ASSIGNED' },
-    { name: 'a reviewer assigns to an analyst', given: [], when: { kind: 'assign', by: rev, analyst: bob }, then: 'assigned' },
-    { name: 'the assignee records findings', given: [assigned], when: { kind: 'record_findings', by: ana }, then: 'findings_recorded' },
-    { name: 'someone else cannot record findings', given: [assigned], when: { kind: 'record_findings', by: bob }, then: 'ANALYSIS_ERR_NOT_ASSIGNED' },
-    { name: 'submit without findings is refused', given: [assigned], when: { kind: 'submit', by: ana }, then: 'ANALYSIS_ERR_FINDINGS_MISSING' },
+    {
+      name: 'an analyst claims a queued item',
+      given: [],
+      when: { kind: 'assign', by: ana, analyst: ana },
+      then: 'assigned',
+    },
+    {
+      name: 'an analyst cannot assign work to a colleague',
+      given: [],
+      when: { kind: 'assign', by: ana, analyst: bob },
+      then: 'ANALYSIS_ERR_NOT_ASSIGNED',
+    },
+    {
+      name: 'a reviewer assigns to an analyst',
+      given: [],
+      when: { kind: 'assign', by: rev, analyst: bob },
+      then: 'assigned',
+    },
+    {
+      name: 'the assignee records findings',
+      given: [assigned],
+      when: { kind: 'record_findings', by: ana },
+      then: 'findings_recorded',
+    },
+    {
+      name: 'someone else cannot record findings',
+      given: [assigned],
+      when: { kind: 'record_findings', by: bob },
+      then: 'ANALYSIS_ERR_NOT_ASSIGNED',
+    },
+    {
+      name: 'submit without findings is refused',
+      given: [assigned],
+      when: { kind: 'submit', by: ana },
+      then: 'ANALYSIS_ERR_FINDINGS_MISSING',
+    },
     { name: 'submit with findings', given: [assigned, findings], when: { kind: 'submit', by: ana }, then: 'submitted' },
-    { name: 'a second person approves', given: [assigned, findings, submitted], when: { kind: 'approve', by: rev }, then: 'approved' },
+    {
+      name: 'a second person approves',
+      given: [assigned, findings, submitted],
+      when: { kind: 'approve', by: rev },
+      then: 'approved',
+    },
     {
       name: 'the analyst cannot approve their own work, even holding the reviewer role',
       given: [assigned, findings, submitted],
       when: { kind: 'approve', by: revAnalyst },
       then: 'ANALYSIS_ERR_SELF_REVIEW',
     },
-    { name: 'approval before submission is refused', given: [assigned, findings], when: { kind: 'approve', by: rev }, then: 'ANALYSIS_ERR_WRONG_STATUS' },
+    {
+      name: 'approval before submission is refused',
+      given: [assigned, findings],
+      when: { kind: 'approve', by: rev },
+      then: 'ANALYSIS_ERR_WRONG_STATUS',
+    },
     {
       name: 'a reviewer sends back with reasons',
       given: [assigned, findings, submitted],
       when: { kind: 'send_back', by: rev, reasons: ['blank missing'] },
       then: 'sent_back',
     },
-    { name: 'an approved result is not edited in place', given: [assigned, findings, submitted, approved], when: { kind: 'record_findings', by: ana }, then: 'ANALYSIS_ERR_WRONG_STATUS' },
+    {
+      name: 'an approved result is not edited in place',
+      given: [assigned, findings, submitted, approved],
+      when: { kind: 'record_findings', by: ana },
+      then: 'ANALYSIS_ERR_WRONG_STATUS',
+    },
     {
       name: 'the QA manager opens a correction',
       given: [assigned, findings, submitted, approved],
@@ -89,6 +138,11 @@ describe('work item decider', () => {
     step({ kind: 'approve', by: rev });
     expect(s).toMatchObject({ status: 'approved', approvedVersion: 1 });
     step({ kind: 'correct', by: ana, reason: 'wrong SOP version' });
-    expect(s).toMatchObject({ status: 'in_progress', version: 2, approvedVersion: 1, correctionReason: 'wrong SOP version' });
+    expect(s).toMatchObject({
+      status: 'in_progress',
+      version: 2,
+      approvedVersion: 1,
+      correctionReason: 'wrong SOP version',
+    });
   });
 });

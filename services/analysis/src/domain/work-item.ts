@@ -60,14 +60,18 @@ function hasRole(a: Actor, roles: readonly string[]): boolean {
 
 function requireStatus(state: WorkItemState, allowed: readonly WorkItemStatus[], action: string): void {
   if (!allowed.includes(state.status)) {
-    throw AnalysisErrors.ANALYSIS_ERR_WRONG_STATUS(`cannot ${action} a work item that is ${state.status.replace('_', ' ')}`);
+    throw AnalysisErrors.ANALYSIS_ERR_WRONG_STATUS(
+      `cannot ${action} a work item that is ${state.status.replace('_', ' ')}`,
+    );
   }
 }
 
 function requireAssignee(state: WorkItemState, by: Actor): void {
   if (state.analyst?.id !== by.id) {
     throw AnalysisErrors.ANALYSIS_ERR_NOT_ASSIGNED(
-      state.analyst === undefined ? 'this work item is not assigned yet' : 'only the analyst the work item is assigned to may do this',
+      state.analyst === undefined
+        ? 'this work item is not assigned yet'
+        : 'only the analyst the work item is assigned to may do this',
     );
   }
 }
@@ -95,17 +99,22 @@ export function decide(state: WorkItemState, command: WorkItemCommand): WorkItem
       return { kind: 'submitted', by: person(by), version: state.version };
     case 'approve':
     case 'send_back': {
-      if (!hasRole(by, REVIEWERS)) throw AnalysisErrors.ANALYSIS_ERR_WRONG_STATUS('only a reviewer or QA manager reviews');
-      if (state.analyst?.id === by.id) throw AnalysisErrors.ANALYSIS_ERR_SELF_REVIEW('you did this work: a second person must review it');
+      if (!hasRole(by, REVIEWERS))
+        throw AnalysisErrors.ANALYSIS_ERR_WRONG_STATUS('only a reviewer or QA manager reviews');
+      if (state.analyst?.id === by.id)
+        throw AnalysisErrors.ANALYSIS_ERR_SELF_REVIEW('you did this work: a second person must review it');
       requireStatus(state, ['awaiting_review'], 'review');
       if (command.kind === 'approve') return { kind: 'approved', by: person(by), version: state.version };
-      if (command.reasons.length === 0) throw AnalysisErrors.ANALYSIS_ERR_WRONG_STATUS('sending back needs at least one reason');
+      if (command.reasons.length === 0)
+        throw AnalysisErrors.ANALYSIS_ERR_WRONG_STATUS('sending back needs at least one reason');
       return { kind: 'sent_back', by: person(by), reasons: command.reasons };
     }
     case 'correct':
       requireStatus(state, ['approved'], 'correct');
       if (state.analyst?.id !== by.id && !hasRole(by, ['qa_manager'])) {
-        throw AnalysisErrors.ANALYSIS_ERR_NOT_ASSIGNED('only the analyst of the result or the QA manager opens a correction');
+        throw AnalysisErrors.ANALYSIS_ERR_NOT_ASSIGNED(
+          'only the analyst of the result or the QA manager opens a correction',
+        );
       }
       return { kind: 'correction_opened', by: person(by), reason: command.reason, version: state.version + 1 };
   }

@@ -1,0 +1,75 @@
+// Wires the analysis service: config, store, NATS (streams, outbox relay, the request consumer),
+// then the HTTP app.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
+import {
+  authenticatorFromConfig,
+  createLogger,
+  loadConfigOrExit,
+  runService,
+  ServiceConfigSchema,
+} from '@tamga/service-kit';
+import { openStore } from '@tamga/store';
+import { buildApp } from './app.ts';
+import { startAnalysisConsumers } from './events/consumers.ts';
+import { ThresholdConfig } from './domain/threshold-config.ts';
+
+const Config = ServiceConfigSchema.and(
+  z.object({
+    /** JSON file: an array of { jurisdiction, substance, significant?, large?, especially_large?, source }. */
+    THRESHOLDS_FILE: z.string().min(1).optional(),
+    /** Comma-separated user ids authorized to record opinions and interpretations. */
+    OPINION_AUTHORIZED_USERS: z.string().default(''),
+    TURNAROUND_DAYS_ROUTINE: z.coerce.number().int().min(1).default(30),
+    TURNAROUND_DAYS_URGENT: z.coerce.number().int().min(1).default(5),
+  }),
+);
+
+const config = loadConfigOrExit(Config);
+const logger = createLogger({ name: 'analysis', level: config.LOG_LEVEL });
+const thresholds =
+  config.THRESHOLDS_FILE === undefined
+    ? []
+    : ThresholdConfig.parse(JSON.parse(readFileSync(config.THRESHOLDS_FILE, 'utf8')));
+const store = await openStore({
+  backend: config.STORE_BACKEND,
+  service: 'analysis',
+  dataDir: config.DATA_DIR,
+  ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
+});
+const nc = await connectNats({ servers: config.NATS_URL, name: 'analysis' });
+await ensureStreams(nc);
+const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
+
+const { app } = await buildApp({
+  store,
+  auth: await authenticatorFromConfig(config),
+  logger,
+  thresholds,
+  opinionAuthorized: config.OPINION_AUTHORIZED_USERS.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+  readiness: [{ name: 'nats', check: () => pingNats(nc) }],
+  onCommitted: () => relay.notify(),
+});
+const consumers = await startAnalysisConsumers({
+  nc,
+  store,
+  logger,
+  turnaroundDays: { routine: config.TURNAROUND_DAYS_ROUTINE, urgent: config.TURNAROUND_DAYS_URGENT },
+});
+
+await runService({
+  app,
+  port: config.PORT,
+  host: config.HOST,
+  onClose: [
+    async () => {
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+    () => relay.stop(),
+    () => nc.drain(),
+    () => store.close(),
+  ],
+});
