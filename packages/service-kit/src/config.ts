@@ -52,7 +52,13 @@ export const ServiceConfigSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** One URL or a comma-separated list (every node of a cluster). */
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+    /** This service's own NATS user, when the server requires one (`tamga start` always does). */
+    NATS_USER: optionalString,
+    NATS_PASSWORD: optionalString,
+    /** Copies of each stream: 1 on one server, 3 on a three-node cluster. */
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     STORE_BACKEND: z.enum(['mongo', 'sqlite', 'memory']).default('sqlite'),
     MONGO_URL: optionalString,
     DATA_DIR: z.string().min(1).default('./data'),

@@ -38,8 +38,13 @@ const store = await openStore({
   dataDir: config.DATA_DIR,
   ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
 });
-const nc = await connectNats({ servers: config.NATS_URL, name: 'analysis' });
-await ensureStreams(nc);
+const nc = await connectNats({
+  servers: config.NATS_URL,
+  name: 'analysis',
+  user: config.NATS_USER,
+  pass: config.NATS_PASSWORD,
+});
+await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
 
 const { app } = await buildApp({

@@ -25,8 +25,8 @@ const store = await openStore({
   ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
 });
 const custodyKey = await loadOrCreateCustodyKey(config.KEYS_DIR ?? `${config.DATA_DIR}/keys`);
-const nc = await connectNats({ servers: config.NATS_URL, name: 'intake' });
-await ensureStreams(nc);
+const nc = await connectNats({ servers: config.NATS_URL, name: 'intake', user: config.NATS_USER, pass: config.NATS_PASSWORD });
+await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
 
 const { app, intake } = await buildApp({

@@ -40,8 +40,8 @@ const store = await openStore({
 });
 await store.ensure(REPORTING_COLLECTIONS);
 const pki = await ensureDevPki(join(config.KEYS_DIR, 'pki'), { labName: config.LAB_NAME_EN });
-const nc = await connectNats({ servers: config.NATS_URL, name: 'reporting' });
-await ensureStreams(nc);
+const nc = await connectNats({ servers: config.NATS_URL, name: 'reporting', user: config.NATS_USER, pass: config.NATS_PASSWORD });
+await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const js = jetstream(nc);
 // Reports are issued inside consumer transactions; a short poll sends their events promptly.
 const relay = startOutboxRelay({ store, js, logger, pollMs: 250 });
