@@ -246,3 +246,34 @@ describe('lab numbers on the durable backend', () => {
     }
   });
 });
+
+describe('the lab-wide custody log', () => {
+  it('proves that an older signed checkpoint is a prefix of the current one', async () => {
+    const { verifyCheckpoint, verifyConsistency } = await import('@tamga/custody');
+    await receive();
+    const first = (await f.call('ana', 'GET', '/v1/custody/checkpoint')).json() as { checkpoint: string; size: number; rootHash: string };
+    expect(verifyCheckpoint(first.checkpoint, f.custodyKey.publicKey)).toMatchObject({ ok: true, checkpoint: { size: 1 } });
+    const labNo = await receive();
+    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' });
+    const later = (await f.call('kar', 'GET', `/v1/custody/checkpoint?from=${first.size}`)).json() as { size: number; rootHash: string; consistencyProof: string[] };
+    expect(later.size).toBe(3);
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    expect(verifyConsistency(first.size, later.size, hex(first.rootHash), hex(later.rootHash), later.consistencyProof.map(hex))).toBe(true);
+    expect((await f.call('ana', 'GET', '/v1/custody/checkpoint?from=99')).json().code).toBe('INTAKE_ERR_LOG_SIZE');
+  });
+
+  it('notices an event rewritten in the store together with a recomputed hash, against the signed checkpoint', async () => {
+    const { hashEvent } = await import('@tamga/custody');
+    const labNo = await receive();
+    expect((await f.call('ana', 'GET', `/v1/items/${labNo}/custody`)).json().logAudit).toMatchObject({ ok: true });
+    const col = f.store.collection(custodyEvents);
+    const [target] = await col.find({ item: labNo, seq: 0 });
+    if (!target) throw new Error('no stored event');
+    const { _id, _v, ...doc } = target;
+    const { hash: _old, ...body } = { ...doc.event, condition: 'damaged' };
+    await col.update(_id, _v, { ...doc, event: { ...body, hash: hashEvent(body) } });
+    const res = (await f.call('ana', 'GET', `/v1/items/${labNo}/custody`)).json();
+    expect(res.logAudit).toMatchObject({ ok: false, size: 1 });
+    expect(res.verification).toMatchObject({ ok: false, eventId: target.event.eventId });
+  });
+});

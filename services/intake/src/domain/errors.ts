@@ -35,5 +35,6 @@ export const IntakeErrors = errorCatalogue({
   INTAKE_ERR_NO_PENDING_DESTRUCTION: [409, 'No destruction of this item was proposed'],
   INTAKE_ERR_WITNESS_SAME_PERSON: [403, 'The witness of a destruction must be another person'],
   INTAKE_ERR_BARCODE_UNREADABLE: [400, 'The scanned code holds no lab number'],
+  INTAKE_ERR_LOG_SIZE: [400, 'The custody log is not that large'],
   INTAKE_ERR_CUSTODY_TAMPERED: [409, 'The stored custody ledger fails verification'],
 });

@@ -17,6 +17,7 @@ import {
   ResolveDeviationBody,
   SubSampleBody,
 } from '@tamga/contracts';
+import { encodePublicKey } from '@tamga/custody';
 import { assertAgencyScope, type ServiceApp } from '@tamga/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -131,7 +132,11 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: 
   app.get('/v1/items/:labNo/custody', { config: { roles: READ_ROLES }, schema: { params: ItemParams } }, async (request) => {
     await readableItem(request, request.params.labNo);
     const { bundle, report } = await intake.ledger.verify(request.params.labNo, now());
-    return { bundle, verification: report };
+    return { bundle, verification: report, logAudit: await intake.ledger.auditCheckpoints() };
+  });
+  app.get('/v1/custody/checkpoint', { config: { roles: READ_ROLES }, schema: { querystring: z.object({ from: z.coerce.number().int().min(0).default(0) }) } }, async (request) => {
+    const { checkpoint, fromSize, proof } = await intake.ledger.consistency(request.query.from, now());
+    return { checkpoint: checkpoint.note, size: checkpoint.size, rootHash: checkpoint.rootHash, time: checkpoint.time, fromSize, consistencyProof: proof, publicKey: encodePublicKey(intake.ledger.publicKey) };
   });
   app.get('/v1/items/:labNo/audit', { config: { roles: ['qa_manager', 'admin', 'technician'] }, schema: { params: ItemParams } }, async (request) =>
     intake.auditOf(request.params.labNo),

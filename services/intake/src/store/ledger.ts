@@ -3,6 +3,7 @@
 import { BUNDLE_FORMAT, MerkleLog, encodePublicKey, signCheckpoint, verifyBundle, type BundleReport, type CustodyBundle } from '@tamga/custody';
 import type { KeyObject } from 'node:crypto';
 import type { DocumentStore } from '@tamga/store';
+import { IntakeErrors } from '../domain/errors.ts';
 import { checkpoints, custodyEvents, type CheckpointDoc } from './collections.ts';
 
 export interface CustodyKey {
@@ -17,6 +18,13 @@ export interface Ledger {
   checkpoint(now: Date): Promise<CheckpointDoc>;
   bundle(labNo: string, now: Date): Promise<CustodyBundle>;
   verify(labNo: string, now: Date): Promise<{ bundle: CustodyBundle; report: BundleReport }>;
+  /** A fresh checkpoint with the RFC 9162 proof that the log at `fromSize` is a prefix of it. */
+  consistency(fromSize: number, now: Date): Promise<{ checkpoint: CheckpointDoc; fromSize: number; proof: string[] }>;
+  /**
+   * Recomputes the root at every stored checkpoint's size from the stored events: an event
+   * rewritten in the store together with its hash still breaks the root signed back then.
+   */
+  auditCheckpoints(): Promise<{ ok: true; checked: number } | { ok: false; size: number; detail: string }>;
   readonly publicKey: KeyObject;
   readonly size: number;
 }
@@ -84,6 +92,22 @@ export function createLedger(store: DocumentStore, key: CustodyKey, origin: stri
     async verify(labNo, now) {
       const b = await bundle(labNo, now);
       return { bundle: b, report: verifyBundle(b, key.publicKey) };
+    },
+    async consistency(fromSize, now) {
+      const cp = await checkpoint(now);
+      if (fromSize > cp.size) throw IntakeErrors.INTAKE_ERR_LOG_SIZE(`The log holds ${cp.size} entries, fewer than ${fromSize}`, { errors: [{ field: 'query.from', message: `at most ${cp.size}` }] });
+      return { checkpoint: cp, fromSize, proof: log.proveConsistency(fromSize, cp.size).map((h) => h.toString('hex')) };
+    },
+    async auditCheckpoints() {
+      const fresh = new MerkleLog();
+      const docs = await store.collection(custodyEvents).find({}, { sort: { logIndex: 1 } });
+      for (const doc of docs) fresh.append(doc.event.hash);
+      const signed = await store.collection(checkpoints).find({}, { sort: { size: 1 } });
+      for (const cp of signed) {
+        if (cp.size > fresh.size) return { ok: false, size: cp.size, detail: `checkpoint of size ${cp.size} but only ${fresh.size} events are stored: events were deleted` };
+        if (fresh.head(cp.size).rootHash !== cp.rootHash) return { ok: false, size: cp.size, detail: `the stored events no longer produce the root signed at size ${cp.size}` };
+      }
+      return { ok: true, checked: signed.length };
     },
     publicKey: key.publicKey,
     get size() {
