@@ -214,6 +214,43 @@ describe('durable consumer with inbox', () => {
     }
   });
 
+  it('dead-letters, without another attempt, a message whose every attempt ended in a crash', async () => {
+    const store = createMemoryStore({ quiet: true });
+    const { durable, type } = lane();
+    let calls = 0;
+    const options = { maxDeliver: 2, ackWaitMs: 300 };
+    await (await consume(store, durable, type, recordEffect, options)).stop();
+    const event = testEvent({ type });
+    await publish(event);
+    // Two processes took the message and died before acking (nothing acks it here).
+    const raw = await js.consumers.get('INTAKE', durable);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const taken = await raw.next({ expires: 2_000 });
+      expect(taken?.info.deliveryCount).toBe(attempt);
+      await sleep(400);
+    }
+    const consumer = await consume(
+      store,
+      durable,
+      type,
+      () => {
+        calls += 1;
+        return Promise.resolve();
+      },
+      options,
+    );
+    try {
+      await eventually('it is dead-lettered', async () => (await listDeadLetters(js, durable)).length === 1);
+      await eventually('the consumer has nothing left', () => settled(durable));
+      const [letter] = await listDeadLetters(js, durable);
+      expect(letter).toMatchObject({ deliveries: 3, errorCode: 'MESSAGING_ERR_HANDLER_FAILED', msgId: event.id });
+      expect(letter?.error).toContain('gave up after 2 attempts');
+      expect(calls).toBe(0);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('dead-letters a message that is not an event at once, without calling the handler', async () => {
     const store = createMemoryStore({ quiet: true });
     const { durable, type } = lane();

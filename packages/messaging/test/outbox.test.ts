@@ -168,8 +168,9 @@ describe('outbox and relay', () => {
     }
   });
 
-  it('replays every kept event to a broker that lost its data; inside the duplicate window a replay adds nothing', async () => {
-    const store = memoryStore();
+  it.each(['memory', 'sqlite'] as const)('replays every kept event to a broker that lost its data; inside the duplicate window a replay adds nothing (%s store)', async (backend) => {
+    const store = backend === 'memory' ? memoryStore() : await openSqliteStore({ file: join(dir, 'replay.db') });
+    await store.ensure([outboxCollection]);
     const events = [testEvent(), testEvent(), testEvent(), testEvent()];
     await store.transaction(async (tx) => {
       for (const event of events) await enqueueEvent(tx, event);
@@ -188,5 +189,6 @@ describe('outbox and relay', () => {
 
     const since = new Date(Date.now() + 60_000);
     expect(await replayOutbox({ store, js, since })).toEqual({ published: 0, duplicates: 0 });
+    await store.close();
   });
 });
