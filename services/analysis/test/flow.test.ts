@@ -464,4 +464,48 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
     });
     expect(lib.statusCode).toBe(403);
   });
+  it("adds the lab's own CRM spectra as a new, immutable library version that searches then name", async () => {
+    const crmSpectrum = 'Name: Promethazine CRM\nNum Peaks: 5\n72 999\n180 60\n198 80\n213 40\n284 90\n';
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/libraries/MassBank-EI/versions/2025.05.1/crm-spectra',
+      headers: { ...auth(qa), 'content-type': 'application/json' },
+      payload: {
+        newVersion: '2025.05.1+lab.1',
+        crm: { name: 'Promethazine HCl', lot: 'LOT-42', certificate: 'CoA 42/2025' },
+        msp: crmSpectrum,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      name: 'MassBank-EI',
+      version: '2025.05.1+lab.1',
+      count: 12586,
+      basedOn: 'MassBank-EI@2025.05.1',
+      crm: { lot: 'LOT-42' },
+    });
+    const dup = await app.inject({
+      method: 'POST',
+      url: '/v1/libraries/MassBank-EI/versions/2025.05.1/crm-spectra',
+      headers: { ...auth(qa), 'content-type': 'application/json' },
+      payload: { newVersion: '2025.05.1+lab.1', crm: { name: 'x', lot: 'y', certificate: 'z' }, msp: crmSpectrum },
+    });
+    expect(dup.json()).toMatchObject({ code: 'ANALYSIS_ERR_LIBRARY_EXISTS' });
+
+    const labNo = 'TMG-2025-000105-01';
+    await publish(requestEvent(labNo, 'req-105'));
+    const item = await eventually(() => workItemOf(labNo), 'the work item');
+    await app.inject({ method: 'POST', url: `/v1/work-items/${item.id}/assignment`, headers: auth(ana), payload: {} });
+    const up = await app.inject({
+      method: 'POST',
+      url: `/v1/work-items/${item.id}/spectra?filename=crm-check.msp`,
+      headers: { ...auth(ana), 'content-type': 'text/plain' },
+      payload: crmSpectrum.replace('Promethazine CRM', 'unknown'),
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const hits = up.json<{ spectra: { search: { library: { version: string }; hits: { name: string }[] } }[] }>()
+      .spectra[0]?.search;
+    expect(hits?.library.version).toBe('2025.05.1+lab.1');
+    expect(hits?.hits[0]?.name).toBe('Promethazine CRM');
+  }, 60_000);
 });

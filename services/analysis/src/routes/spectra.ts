@@ -106,13 +106,11 @@ export function rawUploadRoutes(app: ServiceApp, ctx: RouteContext): void {
           throw AnalysisErrors.ANALYSIS_ERR_NOT_ASSIGNED('the work item was reassigned meanwhile');
         await tx.collection(spectrumUploads).insert({ _id: id, ...record });
         if (current.analysedFrom === undefined) {
-          await tx
-            .collection(workItems)
-            .update(current._id, current._v, {
-              ...plain(current),
-              analysedFrom: record.uploadedAt,
-              updatedAt: record.uploadedAt,
-            });
+          await tx.collection(workItems).update(current._id, current._v, {
+            ...plain(current),
+            analysedFrom: record.uploadedAt,
+            updatedAt: record.uploadedAt,
+          });
         }
         await writeAudit(tx, {
           at: record.uploadedAt,

@@ -163,13 +163,11 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
           at: now.toISOString(),
           consultation: request.body.consultation,
         };
-        const updated = await tx
-          .collection(workItems)
-          .update(item._id, item._v, {
-            ...plain(item),
-            opinions: [...item.opinions, opinion],
-            updatedAt: now.toISOString(),
-          });
+        const updated = await tx.collection(workItems).update(item._id, item._v, {
+          ...plain(item),
+          opinions: [...item.opinions, opinion],
+          updatedAt: now.toISOString(),
+        });
         await writeAudit(tx, {
           at: now.toISOString(),
           actor: opinion.by,
@@ -281,15 +279,13 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
                 status: event.kind === 'approved' ? 'approved' : 'sent_back',
                 review,
               });
-              await tx
-                .collection(reviews)
-                .insert({
-                  _id: `${resultId}#${at}`,
-                  ...review,
-                  resultId: result.resultId,
-                  version: result.version,
-                  workItemId: before._id,
-                });
+              await tx.collection(reviews).insert({
+                _id: `${resultId}#${at}`,
+                ...review,
+                resultId: result.resultId,
+                version: result.version,
+                workItemId: before._id,
+              });
               if (event.kind === 'approved' && review.signature !== undefined) {
                 const data = resultApprovedData({
                   item: next,
