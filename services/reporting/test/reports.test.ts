@@ -30,7 +30,7 @@ const tokens: Record<string, string> = {};
 const emitted: EventOf<'reporting.report.issued'>[] = [];
 
 function ev<T extends AnyEvent['type']>(type: T, data: EventOf<T>['data']): AnyEvent {
-  return makeEvent({ type, source: 'test', subject: labNo, actor, data } as never, now) as AnyEvent;
+  return makeEvent({ type, source: 'test', subject: labNo, actor, data }, now) as AnyEvent;
 }
 
 async function deliver(event: AnyEvent) {
@@ -60,8 +60,9 @@ beforeAll(async () => {
     verifyBaseUrl: 'https://lab.example/verify',
     languages: ['ru', 'en'],
     now: () => now,
-    enqueue: async (_tx, event) => {
+    enqueue: (_tx, event) => {
       emitted.push(event);
+      return Promise.resolve();
     },
   };
   const keys = await generateSigningKeyPair();
