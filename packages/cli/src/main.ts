@@ -7,6 +7,8 @@ commands:
   verify FILE.pdf       check a report offline: signature, certificate chain, integrity
   verify-custody FILE   check an item's custody proof bundle offline
   search                search spectra against a library (see tamga search --help)
+  backup --out FILE     back up the data folder (databases, blobs, keys) into a tar archive
+  restore --data DIR F  restore a backup into an empty data folder, verified first
 
 Run tamga <command> --help for a command's options.`;
 
@@ -14,8 +16,11 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.ts')).startCommand,
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
   verify: async () => (await import('./commands/verify.ts')).verifyCommand,
   'verify-custody': async () => (await import('./commands/verify-custody.ts')).verifyCustodyCommand,
+  backup: async () => (await import('./commands/backup.ts')).backupCommand,
+  restore: async () => (await import('./commands/restore.ts')).restoreCommand,
   search: async () => {
     const { searchCommand } = await import('./commands/search.ts');
     return (argv) => searchCommand(argv);
