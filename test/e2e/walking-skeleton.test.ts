@@ -1,0 +1,102 @@
+// The walking skeleton: nats-server and every service as separate processes (SQLite), one item
+// registered over HTTP and driven to a signed report, checked with the tools a court would
+// use (pdfsig, qpdf, pdftotext) and with `tamga verify`; one changed byte is caught by both.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runItemThroughLab, type FlowResult } from '../../packages/cli/src/demo/flow.ts';
+import { DEMO_SUBSTANCE } from '../../packages/cli/src/demo/library.ts';
+import { repoRoot, startTestSystem, whyNotRunnable, type TestSystem } from './system.ts';
+
+const skip = whyNotRunnable(['pdfsig', 'qpdf', 'pdftotext', 'pdftoppm']);
+if (skip) console.warn(`walking skeleton e2e skipped: ${skip}`);
+
+const outDir = join(repoRoot, 'test-output', 'e2e');
+
+function run(cmd: string, args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function tamgaVerify(file: string, ts: TestSystem): { status: number | null; out: string } {
+  return run(process.execPath, ['packages/cli/bin/tamga.js', 'verify', file, '--ca', join(ts.dataDir, 'keys', 'pki', 'lab-ca.pem')]);
+}
+
+describe.skipIf(skip !== undefined)('walking skeleton: one item from intake to a signed, verifiable PDF', () => {
+  let ts: TestSystem;
+  let result: FlowResult;
+  let pdfFile: string;
+
+  beforeAll(async () => {
+    ts = await startTestSystem('skeleton');
+    result = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token });
+    mkdirSync(outDir, { recursive: true });
+    pdfFile = join(outDir, 'walking-skeleton-report.pdf');
+    writeFileSync(pdfFile, result.pdf);
+  }, 180_000);
+
+  afterAll(async () => {
+    await ts?.stop();
+  });
+
+  it('issues a report whose signature pdfsig finds valid, over the whole document', () => {
+    const { out } = run('pdfsig', [pdfFile]);
+    // pdfsig exits 0 even for a digest mismatch: read what it says.
+    expect(out).toContain('Signature Validation: Signature is Valid.');
+    expect(out).toContain('Total document signed');
+    expect(out).toContain('ETSI.CAdES.detached');
+  });
+
+  it('issues a structurally sound PDF (qpdf --check)', () => {
+    const { status, out } = run('qpdf', ['--check', pdfFile]);
+    expect(status, out).toBe(0);
+    expect(out).toContain('No syntax or stream encoding errors found');
+  });
+
+  it('states the lab number, the substance and the report number in the text', () => {
+    const { status, out } = run('pdftotext', ['-layout', pdfFile, '-']);
+    expect(status).toBe(0);
+    expect(result.substance).toBe(DEMO_SUBSTANCE);
+    expect(out).toContain(result.labNo);
+    expect(out).toContain(DEMO_SUBSTANCE);
+    expect(out).toContain(result.reportNumber);
+  });
+
+  it('verifies offline with tamga verify against the lab CA', () => {
+    const { status, out } = tamgaVerify(pdfFile, ts);
+    expect(out).toContain('VALID');
+    expect(status, out).toBe(0);
+  });
+
+  it('rejects the report in tamga verify and pdfsig once one byte is changed', () => {
+    // One byte inside the data of the first stream in the signed range (not the signature's hex).
+    const tampered = Uint8Array.from(result.pdf);
+    const text = new TextDecoder('latin1').decode(tampered);
+    const signedEnd = Number(/\/ByteRange\s*\[\s*0\s+(\d+)/.exec(text)?.[1] ?? 0);
+    const streamAt = text.search(/stream\r?\n/);
+    const at = streamAt + 20;
+    expect(streamAt).toBeGreaterThan(0);
+    expect(at).toBeLessThan(signedEnd);
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01;
+    const tamperedFile = join(outDir, 'walking-skeleton-report.tampered.pdf');
+    writeFileSync(tamperedFile, tampered);
+
+    const verify = tamgaVerify(tamperedFile, ts);
+    expect(verify.status, verify.out).toBe(1);
+    expect(verify.out).toContain('NOT VALID');
+    const sig = run('pdfsig', [tamperedFile]);
+    expect(sig.out).not.toContain('Signature is Valid.');
+    expect(sig.out).toMatch(/Digest Mismatch|Signature is Invalid/);
+
+    // and the untouched file still verifies
+    expect(tamgaVerify(pdfFile, ts).status).toBe(0);
+  });
+
+  it('renders every page to PNG for a person to look at', () => {
+    for (const f of readdirSync(outDir)) if (f.startsWith('walking-skeleton-page')) rmSync(join(outDir, f));
+    const { status, out } = run('pdftoppm', ['-png', '-r', '70', pdfFile, join(outDir, 'walking-skeleton-page')]);
+    expect(status, out).toBe(0);
+    expect(readdirSync(outDir).filter((f) => f.startsWith('walking-skeleton-page') && f.endsWith('.png')).length).toBeGreaterThan(0);
+  });
+});
