@@ -113,26 +113,40 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const markSent = async (entry: Stored<OutboxEntry>, ack: PubAck): Promise<void> => {
-    const { _id, _v, ...doc } = entry;
-    try {
-      await outbox.update(_id, _v, { ...doc, sentAt: now().toISOString(), stream: ack.stream, streamSeq: ack.seq });
-    } catch (err) {
-      // Another relay on the same store marked it first: it is sent either way.
-      if (!isDomainError(err, 'STORE_ERR_VERSION_CONFLICT')) throw err;
-    }
+  /** Marks a batch sent in one transaction (one disk sync for the batch, not one per event). */
+  const markSent = async (sent: readonly { entry: Stored<OutboxEntry>; ack: PubAck }[]): Promise<void> => {
+    if (sent.length === 0) return;
+    const at = now().toISOString();
+    await store.transaction(async (tx) => {
+      const entries = tx.collection(outboxCollection);
+      for (const { entry, ack } of sent) {
+        const current = await entries.get(entry._id);
+        // Another relay on the same store marked it first: it is sent either way.
+        if (current === undefined || current.sentAt !== null) continue;
+        const { _id, _v, ...doc } = current;
+        await entries.update(_id, _v, { ...doc, sentAt: at, stream: ack.stream, streamSeq: ack.seq });
+      }
+    });
   };
 
   const round = async (): Promise<number> => {
     let published = 0;
     for (;;) {
       const pending = await outbox.find({ sentAt: null }, { sort: { _id: 1 }, limit: batchSize });
-      for (const entry of pending) {
-        const ack = await publishEntry(js, entry);
-        await markSent(entry, ack);
-        published += 1;
-        publishedTotal += 1;
-        logger.debug({ eventId: entry.event.id, type: entry.event.type, streamSeq: ack.seq, duplicate: ack.duplicate }, 'outbox event published');
+      const sent: { entry: Stored<OutboxEntry>; ack: PubAck }[] = [];
+      try {
+        // One at a time, each acknowledged before the next, so the stream keeps the outbox order.
+        for (const entry of pending) {
+          const ack = await publishEntry(js, entry);
+          sent.push({ entry, ack });
+          logger.debug({ eventId: entry.event.id, type: entry.event.type, streamSeq: ack.seq, duplicate: ack.duplicate }, 'outbox event published');
+        }
+      } finally {
+        // Marks what went out even when a later publish failed; a crash before this line only
+        // means those events are published again and dropped as duplicates.
+        await markSent(sent);
+        published += sent.length;
+        publishedTotal += sent.length;
       }
       if (pending.length < batchSize || stopped) return published;
     }
