@@ -1,6 +1,6 @@
 // Builds the intake HTTP app from its dependencies; no globals, so a test builds one in a line.
 import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@tamga/service-kit';
-import type { Authenticator, Logger } from '@tamga/service-kit';
+import type { Authenticator, ESignatureVerifier, Logger } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { registerIntakeRoutes } from './routes/intake-routes.ts';
 import { ALL_COLLECTIONS } from './store/collections.ts';
@@ -13,6 +13,8 @@ export interface IntakeDeps {
   /** The `<LAB>` of lab numbers, and the origin named in custody checkpoints. */
   lab: string;
   custodyKey: CustodyKey;
+  /** Verifies the portal's e-signature tokens on receipts, moves and transfers (optional field of those bodies). */
+  eSignatures?: ESignatureVerifier | undefined;
   clock?: (() => Date) | undefined;
   logger?: Logger | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
@@ -37,6 +39,6 @@ export async function buildApp(deps: IntakeDeps): Promise<IntakeApp> {
     auth: deps.auth,
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
   });
-  registerIntakeRoutes(app, intake, clock);
+  registerIntakeRoutes(app, intake, { now: clock, eSignatures: deps.eSignatures });
   return { app, intake };
 }

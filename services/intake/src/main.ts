@@ -2,7 +2,15 @@
 // signing key in DATA_DIR, periodic signed checkpoints, then the HTTP app.
 import { z } from 'zod';
 import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
-import { authenticatorFromConfig, createLogger, loadConfigOrExit, runService, ServiceConfigSchema } from '@tamga/service-kit';
+import {
+  authenticatorFromConfig,
+  createESignatureVerifier,
+  createLogger,
+  loadConfigOrExit,
+  readVerificationKey,
+  runService,
+  ServiceConfigSchema,
+} from '@tamga/service-kit';
 import { openStore } from '@tamga/store';
 import { buildApp } from './app.ts';
 import { loadOrCreateCustodyKey } from './store/custody-key.ts';
@@ -29,11 +37,20 @@ const nc = await connectNats({ servers: config.NATS_URL, name: 'intake', user: c
 await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
 
+// E-signatures are checked with the same portal key as access tokens.
+const signatureKey =
+  config.AUTH_JWKS_URL !== undefined
+    ? { jwksUrl: config.AUTH_JWKS_URL }
+    : config.AUTH_PUBLIC_KEY_FILE !== undefined
+      ? await readVerificationKey(config.AUTH_PUBLIC_KEY_FILE)
+      : undefined;
+
 const { app, intake } = await buildApp({
   store,
   auth: await authenticatorFromConfig(config),
   lab: config.LAB_CODE,
   custodyKey,
+  eSignatures: signatureKey === undefined ? undefined : createESignatureVerifier({ key: signatureKey, issuer: config.AUTH_ISSUER }),
   logger,
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
   onCommitted: () => relay.notify(),

@@ -18,11 +18,12 @@ import {
   SubSampleBody,
 } from '@tamga/contracts';
 import { encodePublicKey } from '@tamga/custody';
-import { assertAgencyScope, type ServiceApp } from '@tamga/service-kit';
+import { assertAgencyScope, kitErrors, type ESignatureVerifier, type ServiceApp } from '@tamga/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { labNoFromScan } from '../domain/lab-number.ts';
 import type { ItemState } from '../domain/custody.ts';
+import { signedActs, type SignedAct } from '../domain/signed-acts.ts';
 import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
 import type { Caller, IntakeStore } from '../store/intake-store.ts';
 import { CUSTODY_ROLES, INTAKE_ROLES, READ_ROLES } from './access.ts';
@@ -30,13 +31,32 @@ import { CUSTODY_ROLES, INTAKE_ROLES, READ_ROLES } from './access.ts';
 const CaseParams = z.object({ caseId: Id });
 const ItemParams = z.object({ labNo: LabNo });
 const LabelQuery = z.object({ symbology: z.enum(['code128', 'datamatrix']).default('code128') });
+const CaseListQuery = z.object({ agencyId: Id.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+/** The portal's e-signature token for a signed act (receipt, move, transfer); optional, verified when given. */
+const Signed = z.object({ eSignature: z.string().min(1).max(8192).optional() });
 
 function callerOf(request: FastifyRequest): Caller {
   const header = request.headers.traceparent;
   return { principal: request.principal, traceparent: typeof header === 'string' ? header : undefined };
 }
 
-export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: () => Date): void {
+export interface IntakeRouteOptions {
+  now: () => Date;
+  /** Checks e-signature tokens against the portal's key; without it a signed request is refused. */
+  eSignatures?: ESignatureVerifier | undefined;
+}
+
+export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, options: IntakeRouteOptions): void {
+  const { now, eSignatures } = options;
+
+  /** The caller, with their e-signature verified against the act when they gave one. */
+  async function signedCaller(request: FastifyRequest, token: string | undefined, act: SignedAct): Promise<Caller> {
+    const caller = callerOf(request);
+    if (token === undefined) return caller;
+    if (eSignatures === undefined) throw kitErrors.AUTH_ERR_KEYS_UNAVAILABLE('this intake service has no key to verify e-signatures');
+    return { ...caller, eSignature: await eSignatures.verify(token, { sub: request.principal.sub, ...act }) };
+  }
+
   async function readableItem(request: FastifyRequest, labNo: string): Promise<ItemState> {
     const item = await intake.getItem(labNo);
     assertAgencyScope(request.principal, item.agencyId);
@@ -72,6 +92,14 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: 
   app.post('/v1/cases', { config: { roles: INTAKE_ROLES }, schema: { body: OpenCaseBody } }, async (request, reply) =>
     reply.code(201).send(await intake.openCase(callerOf(request), request.body)),
   );
+  app.get('/v1/cases', { config: { roles: READ_ROLES }, schema: { querystring: CaseListQuery } }, async (request) => {
+    const p = request.principal;
+    // Investigators see their own agency's cases only, whatever they ask for.
+    const investigatorOnly = p.roles.every((r) => r === 'investigator');
+    if (investigatorOnly && request.query.agencyId !== undefined) assertAgencyScope(p, request.query.agencyId);
+    const agencyId = investigatorOnly ? (p.agencyId ?? '\u0000') : request.query.agencyId;
+    return { cases: await intake.listCases({ agencyId, limit: request.query.limit }) };
+  });
   app.get('/v1/cases/:caseId', { config: { roles: READ_ROLES }, schema: { params: CaseParams } }, async (request) => {
     const c = await intake.getCase(request.params.caseId);
     assertAgencyScope(request.principal, c.agencyId);
@@ -79,8 +107,10 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: 
   });
 
   // ---------------------------------------------------------------- items
-  app.post('/v1/cases/:caseId/items', { config: { roles: INTAKE_ROLES }, schema: { params: CaseParams, body: ReceiveItemBody } }, async (request, reply) => {
-    const { item, events } = await intake.receiveItem(callerOf(request), request.params.caseId, request.body);
+  app.post('/v1/cases/:caseId/items', { config: { roles: INTAKE_ROLES }, schema: { params: CaseParams, body: ReceiveItemBody.extend(Signed.shape) } }, async (request, reply) => {
+    const { eSignature, ...body } = request.body;
+    const caller = await signedCaller(request, eSignature, signedActs.receive(request.params.caseId, body.exhibitNo));
+    const { item, events } = await intake.receiveItem(caller, request.params.caseId, body);
     return reply.code(201).header('location', `/v1/items/${item.labNo}`).send({ ...item, custodyHead: events.at(-1)?.hash });
   });
   app.get('/v1/items/by-barcode/:code', { config: { roles: READ_ROLES }, schema: { params: z.object({ code: z.string().min(1).max(200) }) } }, async (request) =>
@@ -92,14 +122,17 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: 
   });
 
   // ---------------------------------------------------------------- custody
-  app.post('/v1/items/:labNo/custody', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: CustodyCommandBody } }, async (request, reply) => {
-    const { item, events } = await intake.custody(callerOf(request), request.params.labNo, request.body);
+  app.post('/v1/items/:labNo/custody', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: z.intersection(CustodyCommandBody, Signed) } }, async (request, reply) => {
+    const { eSignature, ...command } = request.body;
+    const caller = await signedCaller(request, eSignature, signedActs.move(request.params.labNo, command.kind));
+    const { item, events } = await intake.custody(caller, request.params.labNo, command);
     return reply.code(201).send({ item, events });
   });
-  app.post('/v1/items/:labNo/transfers', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: OfferTransferBody } }, async (request, reply) => {
+  app.post('/v1/items/:labNo/transfers', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: OfferTransferBody.extend(Signed.shape) } }, async (request, reply) => {
     const transferId = randomUUID();
-    const { to, purpose, condition, remarks } = request.body;
-    const { item, events } = await intake.custody(callerOf(request), request.params.labNo, {
+    const { to, purpose, condition, remarks, eSignature } = request.body;
+    const caller = await signedCaller(request, eSignature, signedActs.offerTransfer(request.params.labNo, to.userId));
+    const { item, events } = await intake.custody(caller, request.params.labNo, {
       kind: 'offer_transfer',
       transferId,
       to: { userId: to.userId, name: to.name },
@@ -112,10 +145,13 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: 
   for (const action of ['accept', 'decline'] as const) {
     app.post(
       `/v1/items/:labNo/transfers/:transferId/${action}`,
-      { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams.extend({ transferId: z.uuid() }), body: AcceptTransferBody.optional() } },
+      { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams.extend({ transferId: z.uuid() }), body: AcceptTransferBody.extend(Signed.shape).optional() } },
       async (request, reply) => {
         const body = request.body ?? {};
-        const { item, events } = await intake.custody(callerOf(request), request.params.labNo, {
+        const { labNo, transferId } = request.params;
+        const act = action === 'accept' ? signedActs.acceptTransfer(labNo, transferId) : signedActs.declineTransfer(labNo, transferId);
+        const caller = await signedCaller(request, body.eSignature, act);
+        const { item, events } = await intake.custody(caller, request.params.labNo, {
           kind: action === 'accept' ? 'accept_transfer' : 'decline_transfer',
           transferId: request.params.transferId,
           ...(body.condition === undefined ? {} : { condition: body.condition }),
@@ -125,8 +161,10 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, now: 
       },
     );
   }
-  app.post('/v1/items/:labNo/sub-samples', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: SubSampleBody } }, async (request, reply) => {
-    const { item, parent } = await intake.takeSubSample(callerOf(request), request.params.labNo, request.body);
+  app.post('/v1/items/:labNo/sub-samples', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: SubSampleBody.extend(Signed.shape) } }, async (request, reply) => {
+    const { eSignature, ...body } = request.body;
+    const caller = await signedCaller(request, eSignature, signedActs.subSample(request.params.labNo));
+    const { item, parent } = await intake.takeSubSample(caller, request.params.labNo, body);
     return reply.code(201).header('location', `/v1/items/${item.labNo}`).send({ item, parent });
   });
   app.get('/v1/items/:labNo/custody', { config: { roles: READ_ROLES }, schema: { params: ItemParams } }, async (request) => {

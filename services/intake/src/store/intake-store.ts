@@ -18,6 +18,7 @@ import type {
 import { enqueueEvent } from '@tamga/messaging';
 import { appendToChain, type ChainedEvent, type CustodyEntry } from '@tamga/custody';
 import { StoreErrors, type CollectionSpec, type DocumentStore, type Transaction } from '@tamga/store';
+import type { VerifiedESignature } from '@tamga/service-kit';
 import { addInvestigator, createAgency, caseYear, openCase, type Agency, type CaseRecord } from '../domain/cases.ts';
 import { createSubSample, decideCustody, evolveItem, receiveItem, type CustodyCommand, type ItemState } from '../domain/custody.ts';
 import { recordDeviation, resolveDeviation, type Deviation } from '../domain/deviations.ts';
@@ -40,6 +41,8 @@ export interface IntakeStoreOptions {
 export interface Caller {
   principal: Principal;
   traceparent?: string | undefined;
+  /** The caller's verified e-signature for this act: its id and time go into the custody records. */
+  eSignature?: VerifiedESignature | undefined;
 }
 
 type By = { userId: string; name: string };
@@ -118,7 +121,9 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     for (const record of records) {
       const col = tx.collection(C.custodyEvents);
       const chain = (await col.find({ item: record.labNo }, { sort: { seq: 1 } })).map((d) => d.event);
-      const entry: CustodyEntry = { eventId: randomUUID(), item: record.labNo, ...record };
+      const signed = caller.eSignature;
+      const details = signed === undefined ? record.details : { ...record.details, eSignatureId: signed.signatureId, eSignedAt: signed.time, eSignatureMeaning: signed.meaning };
+      const entry: CustodyEntry = { eventId: randomUUID(), item: record.labNo, ...record, details };
       const event: ChainedEvent = appendToChain(chain, entry);
       const logIndex = (await nextValue(tx, 'custody-log')) - 1;
       await col.insert({ _id: event.eventId, item: record.labNo, seq: event.seq, logIndex, event });
@@ -199,6 +204,12 @@ export function createIntakeStore(options: IntakeStoreOptions) {
       const doc = await store.collection(C.cases).get(caseId);
       if (!doc) throw IntakeErrors.INTAKE_ERR_CASE_NOT_FOUND(`No case ${caseId}`);
       return plain(doc);
+    },
+
+    /** Cases, newest first; `agencyId` narrows them to one agency. */
+    async listCases(filter: { agencyId?: string | undefined; limit: number }): Promise<CaseRecord[]> {
+      const query: Record<string, string> = filter.agencyId === undefined ? {} : { agencyId: filter.agencyId };
+      return (await store.collection(C.cases).find(query, { sort: { openedAt: -1 }, limit: filter.limit })).map(plain);
     },
 
     async itemsOfCase(caseId: string): Promise<ItemState[]> {
