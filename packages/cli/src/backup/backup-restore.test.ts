@@ -85,6 +85,8 @@ beforeAll(async () => {
   // What is left out: the NATS store and the logs.
   await mkdir(join(data, 'nats', 'jetstream'), { recursive: true });
   await writeFile(join(data, 'nats', 'jetstream', 'stream.dat'), 'broker data');
+  await mkdir(join(data, 'nats-cluster', 'nats-1'), { recursive: true });
+  await writeFile(join(data, 'nats-cluster', 'nats-1.conf'), 'server_name: tamga-nats-1\n');
   await mkdir(join(data, 'logs'));
   await writeFile(join(data, 'logs', 'intake.log'), 'log line\n');
 }, 120_000);
@@ -111,7 +113,7 @@ describe('tamga backup and restore', () => {
     expect(paths).toEqual(expect.arrayContaining(['intake/intake.sqlite', 'reporting/reporting.sqlite', `keys/${CUSTODY_PRIVATE}`, 'keys/pki/lab-ca.pem', 'keys/pki/report-signer.key']));
     expect(paths.filter((p) => p.includes('.sqlite.blobs/'))).toHaveLength(2);
     expect(paths.some((p) => p.startsWith('nats/') || p.startsWith('logs/') || p.endsWith('-wal') || p.endsWith('-shm'))).toBe(false);
-    expect(manifest.excluded.map((e) => e.path)).toEqual(['logs', 'nats']);
+    expect(manifest.excluded.map((e) => e.path)).toEqual(['logs', 'nats', 'nats-cluster']);
     expect(manifest.backend).toBe('sqlite');
     expect(manifest.privateKeysIncluded).toBe(true);
     expect(manifest.files.find((f) => f.path === `keys/${CUSTODY_PRIVATE}`)).toMatchObject({ kind: 'key', secret: true, mode: 0o600 });

@@ -3,7 +3,7 @@
 //   <data>/<service>/<service>.sqlite.blobs/  content-addressed blobs, <first two hex>/<sha256>
 //   <data>/keys/                              token-signing key, pki/ (lab CA, report signer), custody checkpoint key
 //   <data>/<service>/keys/                    a service's own keys when it runs without KEYS_DIR
-//   <data>/nats/, <data>/logs/                left out (see EXCLUDED)
+//   <data>/nats/, <data>/nats-cluster/, <data>/logs/  left out (see EXCLUDED)
 // Anything else that is a plain file is copied as it is. Dotfiles are temporary files and locks.
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ export interface BackupPlan {
 
 export const EXCLUDED: Readonly<Record<string, string>> = {
   nats: 'the JetStream store: every event is kept in the outbox of the service that published it and is republished from there',
+  'nats-cluster': 'the JetStream stores and configuration of the local 3-node cluster: republished from the outboxes, configuration rewritten at start',
   logs: 'process logs, not state',
 };
 

@@ -40,8 +40,9 @@ export async function backupCommand(argv: string[]): Promise<number> {
     console.log(`  databases: ${count('database')} (${manifest.services.join(', ')}), blobs: ${count('blob')}, keys: ${count('key')}, other files: ${count('file')}`);
     for (const e of manifest.excluded) console.log(`  left out ${e.path}/: ${e.reason}`);
     for (const s of result.skipped) console.log(`  ! skipped ${s.path}: ${s.reason}`);
-    if (manifest.privateKeysIncluded) {
-      console.log('  ! the archive holds the lab\'s private keys (token, report signer, lab CA, custody checkpoints): keep it as safe as the keys.');
+    const secrets = manifest.files.filter((f) => f.secret).map((f) => f.path);
+    if (secrets.length > 0) {
+      console.log(`  ! the archive holds ${secrets.length} private keys and secrets (${secrets.join(', ')}): keep it as safe as the keys.`);
     }
     return 0;
   } catch (err) {
