@@ -245,6 +245,11 @@ describe('tamga backup and restore', () => {
     expect((await readdir(target)).sort()).toEqual(['intake', 'keys', 'reporting']);
   });
 
+  it('refuses to write the archive inside the data folder it backs up', async () => {
+    await expect(takeBackup({ dataDir: data, out: join(data, 'backup.tar') })).rejects.toMatchObject({ code: 'BACKUP_ERR_OUT_INSIDE_DATA' });
+    expect((await readdir(data)).filter((n) => n.includes('backup'))).toEqual([]);
+  });
+
   it('refuses to back up a blob whose content no longer matches its name', async () => {
     const damagedData = join(root, 'damaged-data');
     const store = await openSqliteStore({ file: join(damagedData, 'intake', 'intake.sqlite') });

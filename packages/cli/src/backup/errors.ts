@@ -6,6 +6,8 @@ export const BackupErrors = errorCatalogue({
   BACKUP_ERR_NO_DATA: [400, 'The data folder holds no Tamga data'],
   /** MONGO_URL is set: the store lives in MongoDB, which this command does not copy. */
   BACKUP_ERR_MONGO_BACKEND: [400, 'The store is MongoDB; back it up with mongodump --oplog'],
+  /** The archive would be written inside the data folder it backs up (and be copied by the next backup). */
+  BACKUP_ERR_OUT_INSIDE_DATA: [400, 'The archive must be written outside the data folder'],
   /** A blob file's content does not hash to its name: the data folder itself is damaged. */
   BACKUP_ERR_BLOB_CORRUPT: [422, 'A blob file does not match its SHA-256 name'],
   /** A database copy failed SQLite's integrity check. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { create as createTar } from 'tar';
@@ -37,6 +37,10 @@ export async function takeBackup(options: TakeBackupOptions): Promise<BackupResu
   const out = resolve(options.out);
   const info = await stat(dataDir).catch(() => undefined);
   if (!info?.isDirectory()) throw BackupErrors.BACKUP_ERR_NO_DATA(`${dataDir} is not a folder`);
+  const inside = relative(dataDir, out);
+  if (!inside.startsWith('..') && !inside.startsWith('/')) {
+    throw BackupErrors.BACKUP_ERR_OUT_INSIDE_DATA(`${out} is inside the data folder ${dataDir}; write the archive elsewhere`);
+  }
   const plan = await planBackup(dataDir);
   if (plan.files.length === 0) throw BackupErrors.BACKUP_ERR_NO_DATA(`${dataDir} holds no databases, blobs or keys`);
 
