@@ -375,4 +375,21 @@ describe('durable consumer with inbox', () => {
       await consumer.stop();
     }
   });
+
+  it('sets its consumer up again after the broker lost its data, once the streams are back', async () => {
+    const store = createMemoryStore({ quiet: true });
+    const { durable, type } = lane();
+    const consumer = await consume(store, durable, type, recordEffect);
+    try {
+      await publish(testEvent({ type }));
+      await eventually('the first event is handled', async () => (await store.collection(effects).count({})) === 1);
+      await nats.wipe();
+      await eventually('JetStream answers after the wipe', () => ensureStreams(nc).then(() => true), 15_000);
+      await eventually('the consumer exists again', () => jsm.consumers.info('INTAKE', durable).then(() => true), 15_000);
+      await publish(testEvent({ type }));
+      await eventually('the event published after the loss is handled', async () => (await store.collection(effects).count({})) === 2, 15_000);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });
