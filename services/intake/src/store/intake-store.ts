@@ -195,6 +195,10 @@ export function createIntakeStore(options: IntakeStoreOptions) {
           jurisdiction: record.jurisdiction,
           seizureDate: record.seizureDate,
           openedAt: record.openedAt,
+          // What the report names: reporting builds its read model from this event alone.
+          ...(agency ? { agencyName: agency.name } : {}),
+          investigator: { name: record.investigator.name, ...(record.investigator.rank ? { rank: record.investigator.rank } : {}) },
+          request: record.request,
         });
         return record;
       });
@@ -236,6 +240,10 @@ export function createIntakeStore(options: IntakeStoreOptions) {
           exhibitNo: item.exhibitNo,
           grossWeightGrams: item.grossWeight.grams,
           ...(item.unitCount === undefined ? {} : { unitCount: item.unitCount }),
+          packaging: item.packaging,
+          // The seals and their condition as received (ISO/IEC 17025 7.8.2.1 e).
+          seals: body.seals.map((s) => ({ number: s.number, intact: s.intact })),
+          condition: item.condition,
         });
         return { item, events };
       });

@@ -81,7 +81,8 @@ export function assembleReportModel(input: AssembleInput): ReportModelInput {
         method: { sopId: result.method.sopId, version: result.method.version, techniques: result.techniques },
         ...(result.purity ? { quantity: quantity(result.purity) } : {}),
         ...(result.netWeight ? { netMass: quantity(result.netWeight) } : {}),
-        ...(result.matchFactor !== undefined ? { matchFactor: result.matchFactor } : {}),
+        // Match factors are read as whole numbers (NIST MS Search prints 0-999).
+        ...(result.matchFactor !== undefined ? { matchFactor: Math.round(result.matchFactor) } : {}),
         ...(result.externalProvider ? { externalProvider: result.externalProvider } : {}),
         ...(result.spectrum ? { spectrum: result.spectrum } : {}),
       },
