@@ -1,6 +1,6 @@
 // Builds the analysis HTTP app from its dependencies; no globals, so a test builds one in a line.
 import { createServiceApp } from '@tamga/service-kit';
-import type { Authenticator, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
+import type { Authenticator, ESignatureVerifier, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { enqueueEvent, inboxCollection, outboxCollection } from '@tamga/messaging';
 import type { CollectionSpec } from '@tamga/store';
@@ -23,6 +23,8 @@ export interface AnalysisDeps {
   /** User ids authorized to record opinions and interpretations. */
   opinionAuthorized?: readonly string[] | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
+  /** Verifies the portal's e-signature token an approval may carry (`eSignature` beside `signature`). */
+  eSignatures?: ESignatureVerifier | undefined;
   /** Called after each commit that enqueued events: pass the outbox relay's notify. */
   onCommitted?: (() => void) | undefined;
 }
@@ -46,6 +48,7 @@ export async function buildApp(deps: AnalysisDeps): Promise<AnalysisApp> {
     thresholds: deps.thresholds ?? [],
     opinionAuthorized: new Set(deps.opinionAuthorized ?? []),
     enqueue: (tx, event, now) => enqueueEvent(tx, event, now),
+    eSignatures: deps.eSignatures,
     eventsEnqueued: deps.onCommitted ?? (() => undefined),
   };
   const app = await createServiceApp({

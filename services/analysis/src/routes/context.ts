@@ -1,4 +1,5 @@
 import type { Transaction, DocumentStore } from '@tamga/store';
+import type { ESignatureVerifier } from '@tamga/service-kit';
 import type { AnyEvent } from '@tamga/contracts';
 import type { ThresholdSet } from '../domain/thresholds.ts';
 import type { LibraryCatalogue } from '../store/libraries.ts';
@@ -13,6 +14,8 @@ export interface RouteContext {
   opinionAuthorized: ReadonlySet<string>;
   /** Writes an event to the outbox inside the transaction. */
   enqueue: (tx: Transaction, event: AnyEvent, now: Date) => Promise<void>;
+  /** Checks the portal's e-signature tokens on approvals; absent: a token sent is refused. */
+  eSignatures?: ESignatureVerifier | undefined;
   /** Tells the relay that a committed transaction enqueued events. */
   eventsEnqueued: () => void;
 }

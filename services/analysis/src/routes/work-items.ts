@@ -13,7 +13,8 @@ import {
   makeEvent,
 } from '@tamga/contracts';
 import type { Stored } from '@tamga/store';
-import type { ServiceApp } from '@tamga/service-kit';
+import { eSignatureErrors, kitErrors } from '@tamga/service-kit';
+import type { ServiceApp, VerifiedESignature } from '@tamga/service-kit';
 import { AnalysisErrors } from '../domain/errors.ts';
 import { evaluateFindings } from '../domain/findings.ts';
 import { auditRecords, results, reviews, spectrumUploads, workItems } from '../store/collections.ts';
@@ -26,6 +27,13 @@ import { ANALYSTS, ANALYTICAL_STAFF, REVIEWERS, actorFrom, assertAssignee, asser
 import type { RouteContext } from './context.ts';
 
 const IdParams = z.object({ id: Id });
+/** The review body, plus the portal's e-signature token an approval may carry (verified when present). */
+const SignedReviewBody = z.intersection(ReviewBody, z.object({ eSignature: z.string().min(1).max(8192).optional() }));
+
+/** The purpose text the approver's e-signature must carry; the portal's UI signs the same words. */
+export function approvalPurpose(workItemId: string): string {
+  return `approve work item ${workItemId}`;
+}
 
 function view(doc: Stored<WorkItemDoc>) {
   const { _v, _id, findings, ...rest } = doc;
@@ -228,12 +236,22 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
 
   app.post(
     '/v1/work-items/:id/review',
-    { config: { roles: REVIEWERS }, schema: { params: IdParams, body: ReviewBody } },
+    { config: { roles: REVIEWERS }, schema: { params: IdParams, body: SignedReviewBody } },
     async (request) => {
       const p = request.principal;
       const by = actorFrom(p);
-      const body = request.body;
+      const { eSignature: token, ...body } = request.body;
       const now = ctx.now();
+      let signed: VerifiedESignature | undefined;
+      if (token !== undefined) {
+        if (body.decision !== 'approve')
+          throw eSignatureErrors.ESIG_ERR_MISMATCH('only an approval carries an e-signature', {
+            errors: [{ field: 'body.eSignature', message: 'send it with decision "approve" only' }],
+          });
+        if (ctx.eSignatures === undefined)
+          throw kitErrors.AUTH_ERR_KEYS_UNAVAILABLE('this analysis service has no key to verify e-signatures');
+        signed = await ctx.eSignatures.verify(token, { sub: p.sub, meaning: 'approved', purpose: approvalPurpose(request.params.id) });
+      }
       if (
         body.decision === 'approve' &&
         body.signature.printedName.trim().toLowerCase() !== p.name.trim().toLowerCase()
@@ -270,7 +288,11 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
                       reviewer: { id: by.id, name: by.name },
                       decision: 'approve',
                       at,
-                      signature: { ...body.signature, signedAt: at },
+                      signature: { ...body.signature, signedAt: signed?.time ?? at },
+                      eSignature:
+                        signed === undefined
+                          ? undefined
+                          : { signatureId: signed.signatureId, time: signed.time, purpose: signed.purpose },
                       comments: body.comments,
                     }
                   : { reviewer: { id: by.id, name: by.name }, decision: 'send_back', at, reasons: body.reasons };

@@ -127,6 +127,8 @@ export interface ReviewRecord {
   at: string;
   reasons?: string[] | undefined;
   signature?: { printedName: string; meaning: string; signedAt: string } | undefined;
+  /** The portal e-signature behind `signature`, when one was given: its token id, time and purpose. */
+  eSignature?: { signatureId: string; time: string; purpose: string } | undefined;
   comments?: string | undefined;
 }
 
