@@ -47,9 +47,17 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
       const text = await res.text();
       expect(res.status, `${r.method} ${r.url}: ${text}`).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      const problem = JSON.parse(text) as { type: string; title: string; status: number; errors: { field: string; message: string }[] };
+      const problem = JSON.parse(text) as {
+        type: string;
+        title: string;
+        status: number;
+        errors: { field: string; message: string }[];
+      };
       expect(problem).toMatchObject({ status: 400, type: expect.any(String), title: expect.any(String) });
-      expect(problem.errors.map((e) => e.field), `${r.method} ${r.url}`).toContain(r.field);
+      expect(
+        problem.errors.map((e) => e.field),
+        `${r.method} ${r.url}`,
+      ).toContain(r.field);
     }
   }
 
@@ -58,7 +66,9 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
     const snapshot = async () => ({
       caseView: await getJson(ts, 'technician', `${intake}/v1/cases/${item.caseId}`),
       item: await getJson(ts, 'technician', `${intake}/v1/items/${item.labNo}`),
-      custody: (await getJson<{ bundle: { events: unknown[] } }>(ts, 'technician', `${intake}/v1/items/${item.labNo}/custody`)).bundle.events,
+      custody: (
+        await getJson<{ bundle: { events: unknown[] } }>(ts, 'technician', `${intake}/v1/items/${item.labNo}/custody`)
+      ).bundle.events,
       audit: await getJson(ts, 'technician', `${intake}/v1/items/${item.labNo}/audit`),
     });
     const before = await snapshot();
@@ -72,16 +82,42 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
       request: 'identify',
     };
     await expectRefused([
-      { role: 'technician', method: 'POST', url: `${intake}/v1/cases`, body: { ...validCase, seizureDate: '28.02.2025' }, field: 'body.seizureDate' },
+      {
+        role: 'technician',
+        method: 'POST',
+        url: `${intake}/v1/cases`,
+        body: { ...validCase, seizureDate: '28.02.2025' },
+        field: 'body.seizureDate',
+      },
       {
         role: 'technician',
         method: 'POST',
         url: `${intake}/v1/cases/${item.caseId}/items`,
-        body: { exhibitNo: 'X', description: 'x', packaging: 'x', seals: [], grossWeight: { grams: -1, balanceId: 'BAL-1' }, condition: 'x', deliveredBy: { name: 'x' } },
+        body: {
+          exhibitNo: 'X',
+          description: 'x',
+          packaging: 'x',
+          seals: [],
+          grossWeight: { grams: -1, balanceId: 'BAL-1' },
+          condition: 'x',
+          deliveredBy: { name: 'x' },
+        },
         field: 'body.grossWeight.grams',
       },
-      { role: 'technician', method: 'POST', url: `${intake}/v1/items/${item.labNo}/analysis-requests`, body: { determinations: [] }, field: 'body.determinations' },
-      { role: 'technician', method: 'POST', url: `${intake}/v1/items/${item.labNo}/custody`, body: { kind: 'reseal' }, field: 'body.newSealNumber' },
+      {
+        role: 'technician',
+        method: 'POST',
+        url: `${intake}/v1/items/${item.labNo}/analysis-requests`,
+        body: { determinations: [] },
+        field: 'body.determinations',
+      },
+      {
+        role: 'technician',
+        method: 'POST',
+        url: `${intake}/v1/items/${item.labNo}/custody`,
+        body: { kind: 'reseal' },
+        field: 'body.newSealNumber',
+      },
     ]);
     expect(await snapshot()).toEqual(before);
   });
@@ -114,7 +150,9 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
       body: 'Name: Demo compound Z\nNum Peaks: 1\n41 100\n',
     });
     expect(nameless.status).toBe(400);
-    expect(((await nameless.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain('query.name');
+    expect(((await nameless.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(
+      'query.name',
+    );
     expect(await snapshot()).toEqual(before);
   });
 

@@ -28,9 +28,12 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
   let first: FlowResult;
 
   const workItemsOf = async (labNo: string) =>
-    (await getJson<{ items: WorkItemView[] }>(ts, 'reviewer', `${ts.urls.analysis}/v1/work-items?limit=500`)).items.filter((w) => w.labNo === labNo);
+    (
+      await getJson<{ items: WorkItemView[] }>(ts, 'reviewer', `${ts.urls.analysis}/v1/work-items?limit=500`)
+    ).items.filter((w) => w.labNo === labNo);
   const reportsOf = async (labNo: string) =>
-    (await getJson<{ reports: ReportView[] }>(ts, 'reviewer', `${ts.urls.reporting}/v1/reports?labNo=${labNo}`)).reports;
+    (await getJson<{ reports: ReportView[] }>(ts, 'reviewer', `${ts.urls.reporting}/v1/reports?labNo=${labNo}`))
+      .reports;
 
   beforeAll(async () => {
     ts = await startTestSystem('durability');
@@ -41,11 +44,17 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
   });
 
   it('completes the flow with analysis killed right after the request and analysis and reporting killed right after approval, once each', async () => {
-    const kills: Partial<Record<FlowStep, ServiceName[]>> = { 'analysis-requested': ['analysis'], approved: ['analysis', 'reporting'] };
+    const kills: Partial<Record<FlowStep, ServiceName[]>> = {
+      'analysis-requested': ['analysis'],
+      approved: ['analysis', 'reporting'],
+    };
     const killed: string[] = [];
+    const t0 = Date.now();
+    const timeline: string[] = [];
     first = await runItemThroughLab({
       urls: ts.urls,
       tokens: ts.credentials.token,
+      log: (line) => timeline.push(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${line}`),
       onStep: async (step) => {
         // Services killed at the same step go down together and come back together.
         await Promise.all(
@@ -58,6 +67,9 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
         );
       },
     });
+    // A consumer killed with a pull request open gets the next message redelivered only after
+    // its ack wait; the timeline shows how long the flow waited for that.
+    console.info(`SIGKILL flow timeline:\n${timeline.join('\n')}`);
     expect(killed.sort()).toEqual(['analysis@analysis-requested', 'analysis@approved', 'reporting@approved']);
 
     // Give any redelivery time to arrive, then count: one work item (inbox), one report (outbox).
@@ -73,15 +85,29 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
     expect(first, 'the SIGKILL flow must have run').toBeDefined();
     const read = async () => {
       const intake = ts.urls.intake;
-      const caseView = await getJson<{ caseId: string; items: { labNo: string }[] }>(ts, 'technician', `${intake}/v1/cases/${first.caseId}`);
-      const item = await getJson<{ labNo: string; seals: unknown[] }>(ts, 'technician', `${intake}/v1/items/${first.labNo}`);
-      const custody = await getJson<{ bundle: { events: { hash?: string }[] }; verification: { ok: boolean } }>(ts, 'technician', `${intake}/v1/items/${first.labNo}/custody`);
-      const workItem = await getJson<WorkItemView>(ts, 'reviewer', `${ts.urls.analysis}/v1/work-items/${first.workItemId}`);
-      const result = await getJson<{ versions: { version: number; status: string; findings: { input: { substance?: string } } }[] }>(
+      const caseView = await getJson<{ caseId: string; items: { labNo: string }[] }>(
+        ts,
+        'technician',
+        `${intake}/v1/cases/${first.caseId}`,
+      );
+      const item = await getJson<{ labNo: string; seals: unknown[] }>(
+        ts,
+        'technician',
+        `${intake}/v1/items/${first.labNo}`,
+      );
+      const custody = await getJson<{ bundle: { events: { hash?: string }[] }; verification: { ok: boolean } }>(
+        ts,
+        'technician',
+        `${intake}/v1/items/${first.labNo}/custody`,
+      );
+      const workItem = await getJson<WorkItemView>(
         ts,
         'reviewer',
-        `${ts.urls.analysis}/v1/results/${workItem.resultId}`,
+        `${ts.urls.analysis}/v1/work-items/${first.workItemId}`,
       );
+      const result = await getJson<{
+        versions: { version: number; status: string; findings: { input: { substance?: string } } }[];
+      }>(ts, 'reviewer', `${ts.urls.analysis}/v1/results/${workItem.resultId}`);
       const report = await getJson<ReportView>(ts, 'reviewer', `${ts.urls.reporting}/v1/reports/${first.reportNumber}`);
       return { caseView, item, custody, workItem, result, report };
     };
@@ -97,12 +123,16 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
     expect(after.custody.bundle.events).toEqual(before.custody.bundle.events);
     expect(after.workItem).toEqual(before.workItem);
     expect(after.workItem.status).toBe('approved');
-    expect(after.result.versions.map((v) => [v.version, v.status, v.findings.input.substance])).toEqual([[1, 'approved', first.substance]]);
+    expect(after.result.versions.map((v) => [v.version, v.status, v.findings.input.substance])).toEqual([
+      [1, 'approved', first.substance],
+    ]);
     expect(after.report).toEqual(before.report);
     expect(after.report.status).toBe('current');
 
     // The report's bytes are the ones issued before the restart.
-    const pdf = await fetch(`${ts.urls.reporting}/v1/reports/${first.reportNumber}/pdf`, { headers: { authorization: `Bearer ${await ts.credentials.token('reviewer')}` } });
+    const pdf = await fetch(`${ts.urls.reporting}/v1/reports/${first.reportNumber}/pdf`, {
+      headers: { authorization: `Bearer ${await ts.credentials.token('reviewer')}` },
+    });
     expect(Buffer.from(await pdf.arrayBuffer()).equals(Buffer.from(first.pdf))).toBe(true);
 
     // And the restarted system still works end to end: consumers resumed on their durable state.

@@ -4,7 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { natsServerAvailable, SERVICES, startSystem, type RunningSystem } from '../../packages/cli/src/system/start-system.ts';
+import {
+  natsServerAvailable,
+  SERVICES,
+  startSystem,
+  type RunningSystem,
+} from '../../packages/cli/src/system/start-system.ts';
 import { demoCredentials, type DemoCredentials } from '../../packages/cli/src/demo/tokens.ts';
 import type { LabUrls } from '../../packages/cli/src/demo/flow.ts';
 import { freePort, tempDir } from '../../packages/testkit/src/index.ts';
@@ -67,7 +72,11 @@ export async function startTestSystem(name: string): Promise<TestSystem> {
       log: () => undefined,
     });
   let system = await start();
-  const urls = (): LabUrls => ({ intake: system.services.intake.url, analysis: system.services.analysis.url, reporting: system.services.reporting.url });
+  const urls = (): LabUrls => ({
+    intake: system.services.intake.url,
+    analysis: system.services.analysis.url,
+    reporting: system.services.reporting.url,
+  });
   const credentials = await demoCredentials({ keysDir: join(dataDir, 'keys'), lab: LAB });
   const handle: TestSystem = {
     dataDir,
@@ -91,7 +100,11 @@ export async function startTestSystem(name: string): Promise<TestSystem> {
 }
 
 /** GET a service with a role's token, parsed as JSON, throwing on anything but 200. */
-export async function getJson<T>(ts: TestSystem, role: Parameters<DemoCredentials['token']>[0], url: string): Promise<T> {
+export async function getJson<T>(
+  ts: TestSystem,
+  role: Parameters<DemoCredentials['token']>[0],
+  url: string,
+): Promise<T> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${await ts.credentials.token(role)}` } });
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;

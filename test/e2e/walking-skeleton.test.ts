@@ -6,8 +6,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runItemThroughLab, type FlowResult } from '../../packages/cli/src/demo/flow.ts';
-import { DEMO_SUBSTANCE } from '../../packages/cli/src/demo/library.ts';
-import { repoRoot, startTestSystem, whyNotRunnable, type TestSystem } from './system.ts';
+import { DEMO_SUBSTANCE, demoLibraryMsp, demoQueryMsp } from '../../packages/cli/src/demo/library.ts';
+import { LAB, repoRoot, startTestSystem, whyNotRunnable, type TestSystem } from './system.ts';
 
 const skip = whyNotRunnable(['pdfsig', 'qpdf', 'pdftotext', 'pdftoppm']);
 if (skip) console.warn(`walking skeleton e2e skipped: ${skip}`);
@@ -20,7 +20,13 @@ function run(cmd: string, args: string[]): { status: number | null; out: string 
 }
 
 function tamgaVerify(file: string, ts: TestSystem): { status: number | null; out: string } {
-  return run(process.execPath, ['packages/cli/bin/tamga.js', 'verify', file, '--ca', join(ts.dataDir, 'keys', 'pki', 'lab-ca.pem')]);
+  return run(process.execPath, [
+    'packages/cli/bin/tamga.js',
+    'verify',
+    file,
+    '--ca',
+    join(ts.dataDir, 'keys', 'pki', 'lab-ca.pem'),
+  ]);
 }
 
 describe.skipIf(skip !== undefined)('walking skeleton: one item from intake to a signed, verifiable PDF', () => {
@@ -93,10 +99,46 @@ describe.skipIf(skip !== undefined)('walking skeleton: one item from intake to a
     expect(tamgaVerify(pdfFile, ts).status).toBe(0);
   });
 
+  it('runs `tamga demo` from the command line with a library and a spectrum file, and its report verifies', () => {
+    const files = join(ts.dataDir, 'demo-input');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(join(files, 'lab-library.msp'), demoLibraryMsp());
+    writeFileSync(join(files, 'run-2.msp'), demoQueryMsp('Demo compound F', 7));
+    const out = join(outDir, 'tamga-demo-report.pdf');
+    const { urls } = ts;
+    const demo = run(process.execPath, [
+      'packages/cli/bin/tamga.js',
+      'demo',
+      '--out',
+      out,
+      '--data',
+      ts.dataDir,
+      '--lab',
+      LAB,
+      '--intake',
+      urls.intake,
+      '--analysis',
+      urls.analysis,
+      '--reporting',
+      urls.reporting,
+      '--library',
+      join(files, 'lab-library.msp'),
+      '--spectrum',
+      join(files, 'run-2.msp'),
+    ]);
+    expect(demo.status, demo.out).toBe(0);
+    expect(demo.out).toMatch(new RegExp(`lab number +${LAB}-\\d{4}-\\d{6}-\\d{2}`));
+    expect(demo.out).toMatch(/substance +Demo compound F/);
+    expect(demo.out).toContain('tamga verify');
+    expect(tamgaVerify(out, ts).status).toBe(0);
+  });
+
   it('renders every page to PNG for a person to look at', () => {
     for (const f of readdirSync(outDir)) if (f.startsWith('walking-skeleton-page')) rmSync(join(outDir, f));
     const { status, out } = run('pdftoppm', ['-png', '-r', '70', pdfFile, join(outDir, 'walking-skeleton-page')]);
     expect(status, out).toBe(0);
-    expect(readdirSync(outDir).filter((f) => f.startsWith('walking-skeleton-page') && f.endsWith('.png')).length).toBeGreaterThan(0);
+    expect(
+      readdirSync(outDir).filter((f) => f.startsWith('walking-skeleton-page') && f.endsWith('.png')).length,
+    ).toBeGreaterThan(0);
   });
 });

@@ -115,8 +115,10 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   const timeoutMs = options.timeoutMs ?? 60_000;
   const agencyId = options.agencyId ?? 'demo-police';
   const tokens = options.tokens;
-  const token = (role: DemoRole): Promise<string> => (typeof tokens === 'function' ? tokens(role) : Promise.resolve(tokens[role]));
-  const as = async (role: DemoRole, base: string, call: Omit<ServiceCall, 'token'>) => callService(base, { ...call, token: await token(role) });
+  const token = (role: DemoRole): Promise<string> =>
+    typeof tokens === 'function' ? tokens(role) : Promise.resolve(tokens[role]);
+  const as = async (role: DemoRole, base: string, call: Omit<ServiceCall, 'token'>) =>
+    callService(base, { ...call, token: await token(role) });
   const progress: FlowProgress = {};
   const step = async (name: FlowStep, line: string): Promise<void> => {
     log(line);
@@ -179,7 +181,10 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   await step('analysis-requested', `analysis of ${labNo} requested`);
 
   // ---- analysis: a reference library (QA manager), then the work item (analyst)
-  const library = options.libraryFile === undefined ? { ...DEMO_LIBRARY, bytes: new TextEncoder().encode(demoLibraryMsp()) } : await libraryFromFile(options.libraryFile);
+  const library =
+    options.libraryFile === undefined
+      ? { ...DEMO_LIBRARY, bytes: new TextEncoder().encode(demoLibraryMsp()) }
+      : await libraryFromFile(options.libraryFile);
   const imported = await as('librarian', urls.analysis, {
     method: 'POST',
     path: `/v1/libraries?name=${encodeURIComponent(library.name)}&version=${encodeURIComponent(library.version)}`,
@@ -187,9 +192,14 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
     expect: [201, 409],
   });
   if (imported.status === 409 && imported.json().code !== 'ANALYSIS_ERR_LIBRARY_EXISTS') {
-    throw DemoErrors.DEMO_ERR_UNEXPECTED_RESPONSE(`POST /v1/libraries answered 409: ${new TextDecoder().decode(imported.body)}`);
+    throw DemoErrors.DEMO_ERR_UNEXPECTED_RESPONSE(
+      `POST /v1/libraries answered 409: ${new TextDecoder().decode(imported.body)}`,
+    );
   }
-  await step('library-ready', `library ${library.name} ${library.version} ${imported.status === 201 ? 'imported' : 'already imported'}`);
+  await step(
+    'library-ready',
+    `library ${library.name} ${library.version} ${imported.status === 201 ? 'imported' : 'already imported'}`,
+  );
 
   const workItem = await poll(`work item for ${labNo}`, timeoutMs, async () => {
     const res = await as('analyst', urls.analysis, { method: 'GET', path: '/v1/work-items?status=queued&limit=500' });
@@ -215,8 +225,12 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   const upload = uploaded.json<SpectrumUpload>();
   const search = upload.spectra[0]?.search;
   const best = search?.hits.find((h) => h.rank === 1);
-  if (search === undefined || best === undefined) throw DemoErrors.DEMO_ERR_NO_HIT(`${spectrum.filename} gave no hit in the current library`);
-  await step('spectrum-uploaded', `spectrum ${upload.id} searched in ${search.library.name} ${search.library.version}: best hit ${best.name} (MF ${Math.round(best.mf)})`);
+  if (search === undefined || best === undefined)
+    throw DemoErrors.DEMO_ERR_NO_HIT(`${spectrum.filename} gave no hit in the current library`);
+  await step(
+    'spectrum-uploaded',
+    `spectrum ${upload.id} searched in ${search.library.name} ${search.library.version}: best hit ${best.name} (MF ${Math.round(best.mf)})`,
+  );
   if (options.libraryFile === undefined && search.library.name !== library.name) {
     log(`note: the analysis service searches its newest library, ${search.library.name}, not the demo library`);
   }
@@ -231,7 +245,12 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
       hit: { spectrumId: upload.id, rank: best.rank },
       techniques: [
         { technique: 'MS', result: 'positive', spectrumId: upload.id, instrument: 'GCMS-DEMO-1' },
-        { technique: 'GC', result: 'positive', instrument: 'GCMS-DEMO-1', notes: 'retention time matches the reference run' },
+        {
+          technique: 'GC',
+          result: 'positive',
+          instrument: 'GCMS-DEMO-1',
+          notes: 'retention time matches the reference run',
+        },
       ],
       qc: [
         { kind: 'blank', reference: 'BLANK-DEMO-1', passed: true },
@@ -240,7 +259,10 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
     },
     expect: [201],
   });
-  await step('findings-recorded', `findings recorded: ${best.name} identified (MS, Category A, with GC retention, Category B)`);
+  await step(
+    'findings-recorded',
+    `findings recorded: ${best.name} identified (MS, Category A, with GC retention, Category B)`,
+  );
 
   await as('analyst', urls.analysis, { method: 'POST', path: `${workItemPath}/submission` });
   await step('submitted', 'result submitted for technical review');
@@ -249,17 +271,27 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   await as('reviewer', urls.analysis, {
     method: 'POST',
     path: `${workItemPath}/review`,
-    json: { decision: 'approve', signature: { printedName: reviewerName, meaning: 'Technical review: results verified and approved' } },
+    json: {
+      decision: 'approve',
+      signature: { printedName: reviewerName, meaning: 'Technical review: results verified and approved' },
+    },
   });
   await step('approved', `result approved and signed by ${reviewerName}`);
 
   // ---- reporting: the report issued from events, then its signed PDF
   const report = await poll(`report for ${labNo}`, timeoutMs, async () => {
-    const res = await as('reviewer', urls.reporting, { method: 'GET', path: `/v1/reports?labNo=${encodeURIComponent(labNo)}&status=current` });
+    const res = await as('reviewer', urls.reporting, {
+      method: 'GET',
+      path: `/v1/reports?labNo=${encodeURIComponent(labNo)}&status=current`,
+    });
     return res.json<{ reports: ReportView[] }>().reports[0];
   });
   progress.reportNumber = report.reportNumber;
-  const pdf = await as('reviewer', urls.reporting, { method: 'GET', path: `/v1/reports/${encodeURIComponent(report.reportNumber)}/pdf`, expect: [200] });
+  const pdf = await as('reviewer', urls.reporting, {
+    method: 'GET',
+    path: `/v1/reports/${encodeURIComponent(report.reportNumber)}/pdf`,
+    expect: [200],
+  });
   await step('report-issued', `report ${report.reportNumber} issued (${pdf.body.length} bytes)`);
 
   return {

@@ -38,7 +38,12 @@ export async function callService(baseUrl: string, call: ServiceCall): Promise<S
   try {
     res = await fetch(url, { method: call.method, headers, ...(body === undefined ? {} : { body }) });
   } catch (cause) {
-    throw DemoErrors.DEMO_ERR_UNREACHABLE(`${call.method} ${url.href}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`, { cause });
+    const reason =
+      cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+    throw DemoErrors.DEMO_ERR_UNREACHABLE(
+      `${call.method} ${url.href}: ${reason}. Is the system running (\`tamga start\`) at this address?`,
+      { cause },
+    );
   }
   const bytes = new Uint8Array(await res.arrayBuffer());
   const answer: ServiceAnswer = {
@@ -49,7 +54,9 @@ export async function callService(baseUrl: string, call: ServiceCall): Promise<S
   };
   if (!(call.expect ?? [200, 201]).includes(res.status)) {
     const text = new TextDecoder().decode(bytes.subarray(0, 2000));
-    throw DemoErrors.DEMO_ERR_UNEXPECTED_RESPONSE(`${call.method} ${url.pathname} answered ${res.status}: ${text}`, { errors: problemFields(text) });
+    throw DemoErrors.DEMO_ERR_UNEXPECTED_RESPONSE(`${call.method} ${url.pathname} answered ${res.status}: ${text}`, {
+      errors: problemFields(text),
+    });
   }
   return answer;
 }

@@ -31,12 +31,24 @@ export interface DemoCredentials {
  * Mints tokens with the private key in `keysDir` (issuer 'tamga-portal', audience 'tamga').
  * Refuses when the key is absent rather than creating one the running services do not know.
  */
-export async function demoCredentials(options: { keysDir: string; lab: string; ttlSeconds?: number }): Promise<DemoCredentials> {
+export async function demoCredentials(options: {
+  keysDir: string;
+  lab: string;
+  ttlSeconds?: number;
+}): Promise<DemoCredentials> {
   if (!existsSync(join(options.keysDir, PRIVATE_KEY_FILE))) {
-    throw DemoErrors.DEMO_ERR_NO_TOKEN_KEY(`no ${PRIVATE_KEY_FILE} in ${options.keysDir}; start the system with \`tamga start\` (same --data) first`);
+    throw DemoErrors.DEMO_ERR_NO_TOKEN_KEY(
+      `no ${PRIVATE_KEY_FILE} in ${options.keysDir}; start the system with \`tamga start\` (same --data) first`,
+    );
   }
   const key = await loadOrCreateSigningKey(options.keysDir);
-  const issuer = createTokenIssuer({ privateKey: key.privateKey, kid: key.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: options.ttlSeconds ?? 900 });
+  const issuer = createTokenIssuer({
+    privateKey: key.privateKey,
+    kid: key.kid,
+    issuer: 'tamga-portal',
+    audience: 'tamga',
+    ttlSeconds: options.ttlSeconds ?? 900,
+  });
   const people = demoPeople(options.lab);
   return { people, token: (role) => issuer.issue(people[role]) };
 }
