@@ -98,10 +98,18 @@ function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as Partial<FastifyError>).code === 'string';
 }
 
+/** An http-errors style client error (what @fastify/send throws for a NUL byte in a file name): a 4xx status, no code. */
+function httpClientError(err: unknown): DomainError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const code = typeof statusCode === 'number' ? statusCode : status;
+  return typeof code === 'number' && code >= 400 && code < 500 ? new DomainError('HTTP_ERR_BAD_REQUEST', err.message, { status: code, cause: err }) : undefined;
+}
+
 /** Maps anything thrown to a DomainError whose code and status the client may see. */
 function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
-  if (!isFastifyError(err)) return undefined;
+  if (!isFastifyError(err)) return httpClientError(err);
   if (err.validation !== undefined) {
     return kitErrors.HTTP_ERR_VALIDATION(undefined, { errors: validationErrors(err), cause: err });
   }
@@ -127,6 +135,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
@@ -142,7 +151,8 @@ function problemOf(err: DomainError, request: FastifyRequest): ProblemDetails {
     instance: request.url.split('?')[0] ?? request.url,
     code: err.code,
     ...(err.errors.length > 0 ? { errors: [...err.errors] } : {}),
-    traceId: request.trace.traceId,
+    // From the raw request: the router's framework errors come with an undecorated request.
+    traceId: traceOf(request.raw).traceId,
   };
 }
 
@@ -186,6 +196,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     childLoggerFactory: (parent, bindings, childOptions, raw) =>
       parent.child({ ...bindings, traceId: traceOf(raw).traceId }, childOptions),
     return503OnClosing: true,
+    // A URL the router cannot decode, or a parameter longer than it takes: problem details too.
+    frameworkErrors: (err, request, reply) => {
+      void sendProblem(reply, problemOf(toDomainError(err) ?? kitErrors.HTTP_ERR_INTERNAL(), request));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
