@@ -186,6 +186,10 @@ describe('reporting', () => {
     expect(ok.json().verdict).toBe('genuine-superseded');
     const bad = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&sha256=${'0'.repeat(64)}` });
     expect(bad.json().verdict).toBe('not-verified');
+    const byQr = await app.inject({ method: 'GET', url: `/v1/verifications/${r.reportNumber}` });
+    expect(byQr.json().record).toMatchObject({ issuedByThisLab: true, status: 'superseded', supersededBy: 'LAB-R-2026-000002' });
+    const unknown = await app.inject({ method: 'GET', url: '/v1/verifications/LAB-R-2026-999999' });
+    expect(unknown.json().record).toEqual({ issuedByThisLab: false, status: 'unknown' });
     const malformed = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&sha256=xyz` });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().errors[0].field).toBe('query.sha256');

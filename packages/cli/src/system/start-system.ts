@@ -179,6 +179,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     AUTH_PUBLIC_KEY_FILE: tokenKey.publicKeyFile,
     LAB_CODE: options.labCode ?? 'LAB',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // The QR code on every report page opens the report's public status at reporting.
+    ...(name === 'reporting' ? { PUBLIC_VERIFY_URL: `http://127.0.0.1:${basePort + SERVICES.indexOf('reporting')}/v1/verifications` } : {}),
     // The portal reaches the other services for the browser (one origin); they still check tokens.
     ...(name === 'portal' ? Object.fromEntries(SERVICES.filter((s) => s !== 'portal').map((s) => [`${s.toUpperCase()}_URL`, firstUrl(s)])) : {}),
     ...options.env,

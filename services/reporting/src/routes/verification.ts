@@ -63,5 +63,19 @@ export function registerVerificationRoutes(app: ServiceApp, deps: { store: Docum
     return { verdict: matches ? (record.status === 'current' ? 'genuine-current' : `genuine-${record.status}`) : 'not-verified', record: statusOf(matches ? record : undefined) };
   });
 
+  // What the QR code on every page opens: the report's status, without a token. The full check
+  // (signature, integrity) needs the file itself or its SHA-256.
+  app.get(
+    '/v1/verifications/:reportNumber',
+    { config: { public: true }, schema: { params: z.object({ reportNumber: ByNumber.shape.reportNumber }) } },
+    async (request) => {
+      const record = await reports.get(request.params.reportNumber);
+      return {
+        record: statusOf(record),
+        howToVerify: 'POST the PDF to /v1/verifications (Content-Type: application/pdf), or GET /v1/verifications?reportNumber=&sha256=',
+      };
+    },
+  );
+
   app.get('/v1/lab/ca.pem', { config: { public: true } }, (_request, reply) => reply.type('application/x-pem-file').send(deps.caCertPem));
 }
