@@ -88,6 +88,8 @@ export const ReportModel = z.object({
   library: z.object({ name: z.string().min(1), version: z.string().min(1) }),
   samplingStatement: LocalizedText.optional(),
   deviations: z.array(LocalizedText).default([]),
+  /** Statements of conformity with a legal threshold and the decision rule used (7.8.6). */
+  conformity: z.array(LocalizedText).default([]),
   opinions: z.array(LocalizedText).default([]),
   authorizer: z.object({ name: z.string().min(1), role: LocalizedText, signedAt: Iso }),
   supersedes: z.object({ reportNumber: z.string().min(1), reason: LocalizedText }).optional(),

@@ -1,6 +1,7 @@
 // Reports issued from event-built read models, downloaded, amended, withdrawn and verified —
 // through the HTTP surface, against the memory store and a real dev PKI and real signatures.
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,12 @@ const approved = (version: number) =>
     reviewer: { id: 'u-rev', name: 'Проверяющий Сидоров' },
     approvedAt: now.toISOString(),
     library: { name: 'MassBank EI', version: '2025.05.1' },
+    ...(version === 2
+      ? {
+          conformity: 'Net weight 12.4 g ± 0.2 g exceeds the large-amount threshold of 2.5 g',
+          decisionRule: 'guarded acceptance, ILAC G8: value − U > threshold',
+        }
+      : {}),
   });
 
 beforeAll(async () => {
@@ -75,6 +82,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
+
+/** Text of a PDF as Poppler's pdftotext extracts it (what a reader's copy-paste gets). */
+function pdfText(pdf: Buffer): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tamga-pdf-')), 'r.pdf');
+  writeFileSync(file, pdf);
+  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+}
 
 const get = (url: string, who: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[who]}` } });
 
@@ -162,6 +176,12 @@ describe('reporting', () => {
     expect(old.json()).toMatchObject({ status: 'superseded', supersededBy: 'LAB-R-2026-000002' });
     const v = await app.inject({ method: 'POST', url: '/v1/verifications', headers: { 'content-type': 'application/pdf' }, payload: oldPdf });
     expect(v.json()).toMatchObject({ verdict: 'genuine-superseded', record: { supersededBy: 'LAB-R-2026-000002' } });
+    // The amendment names what it replaces, and states conformity apart from opinions (7.8.6, 7.8.8).
+    const text = pdfText((await get('/v1/reports/LAB-R-2026-000002/pdf', 'own')).rawPayload).replace(/\s+/g, ' ');
+    expect(text).toContain('LAB-R-2026-000001');
+    expect(text).toContain('Statement of conformity (decision rule)');
+    expect(text).toContain('Заявление о соответствии');
+    expect(text).toContain('exceeds the large-amount threshold of 2.5 g (guarded acceptance');
   });
 
   it('lets only the QA manager withdraw, with a reason, keeping the report retrievable', async () => {

@@ -351,6 +351,10 @@ function drawBody(ctx: Ctx, options: RenderOptions): void {
     section(ctx, ++n, 'deviations');
     for (const d of model.deviations) paragraph(ctx, `• ${L(d) ?? ''}`);
   }
+  if (model.conformity.length > 0) {
+    section(ctx, ++n, 'conformity');
+    for (const c of model.conformity) paragraph(ctx, `• ${L(c) ?? ''}`);
+  }
   if (model.opinions.length > 0) {
     section(ctx, ++n, 'opinions');
     for (const o of model.opinions) paragraph(ctx, `• ${L(o) ?? ''}`);

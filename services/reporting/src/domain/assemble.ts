@@ -90,7 +90,8 @@ export function assembleReportModel(input: AssembleInput): ReportModelInput {
     library: result.library,
     ...(result.samplingStatement ? { samplingStatement: result.samplingStatement } : {}),
     deviations,
-    opinions: [...result.opinions, ...(result.conformity ? [result.conformity] : [])],
+    conformity: result.conformity ? [result.conformity] : [],
+    opinions: result.opinions,
     authorizer: {
       name: result.reviewer.name,
       role: { ru: 'Проверяющий (техническая проверка)', en: 'Technical reviewer' },
