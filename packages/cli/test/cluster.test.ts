@@ -219,6 +219,13 @@ describe.skipIf(!available)('tamga start --cluster', () => {
       });
       expect(queued).toEqual(expect.arrayContaining([viaFirst, viaSecond]));
     }
+    // Reporting read every intake event and acked it with its own user's rights: nothing is left.
+    const jsm = await jetstreamManager(await admin());
+    const settled = await until('reporting to settle its intake consumer', 30_000, async () => {
+      const info = await jsm.consumers.info('INTAKE', 'reporting-intake');
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? info : undefined;
+    });
+    expect(settled.delivered.stream_seq).toBeGreaterThanOrEqual(4);
   });
 
   it('keeps publishing and consuming when the INTAKE stream leader is killed', async () => {
