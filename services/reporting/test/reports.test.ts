@@ -210,6 +210,16 @@ describe('reporting', () => {
     expect(byQr.json().record).toMatchObject({ issuedByThisLab: true, status: 'superseded', supersededBy: 'LAB-R-2026-000002' });
     const unknown = await app.inject({ method: 'GET', url: '/v1/verifications/LAB-R-2026-999999' });
     expect(unknown.json().record).toEqual({ issuedByThisLab: false, status: 'unknown' });
+    // A paper copy: the content fingerprint printed on every page is what its reader can check.
+    const printed = pdfText((await get(`/v1/reports/${r.reportNumber}/pdf`, 'qa')).rawPayload).replace(/\s+/g, ' ');
+    const fingerprint = /SHA-256 of the report content: ([0-9a-f]{64})/.exec(printed)?.[1];
+    expect(fingerprint).toBe(r.contentSha256);
+    expect(printed.split(`SHA-256 of the report content: ${r.contentSha256}`).length - 1).toBe(2); // both pages
+    const paper = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&contentSha256=${fingerprint}` });
+    expect(paper.json().verdict).toBe('genuine-superseded');
+    const neither = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}` });
+    expect(neither.statusCode).toBe(400);
+    expect(neither.json().errors[0].field).toBe('query.sha256');
     const malformed = await app.inject({ method: 'GET', url: `/v1/verifications?reportNumber=${r.reportNumber}&sha256=xyz` });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().errors[0].field).toBe('query.sha256');

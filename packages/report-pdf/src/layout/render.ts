@@ -18,6 +18,11 @@ export interface RenderOptions {
   signer?: { name: string; role: string; organization?: string };
   /** IANA time zone for printed times; default UTC. */
   timeZone?: string;
+  /**
+   * SHA-256 of the report's content (the caller's canonical form of the model), printed on every
+   * page: a paper copy carries no file hash, so this is what its reader checks with the lab.
+   */
+  contentSha256?: string;
 }
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -73,7 +78,7 @@ export async function renderReportPdf(input: ReportModelInput, options: RenderOp
 
   const ctx: Ctx = { doc, labels, langs, timeZone, model };
   drawBody(ctx, options);
-  drawPageFurniture(ctx, options.verificationUrl);
+  drawPageFurniture(ctx, options.verificationUrl, options.contentSha256);
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));
@@ -379,7 +384,7 @@ function drawBody(ctx: Ctx, options: RenderOptions): void {
 }
 
 /** Header, footer, page numbers and QR code on every page, drawn once the page count is known. */
-function drawPageFurniture(ctx: Ctx, verificationUrl: string): void {
+function drawPageFurniture(ctx: Ctx, verificationUrl: string, contentSha256: string | undefined): void {
   const { doc, model, langs } = ctx;
   const qr = QRCode.create(verificationUrl, { errorCorrectionLevel: 'M' });
   const range = doc.bufferedPageRange();
@@ -416,6 +421,9 @@ function drawPageFurniture(ctx: Ctx, verificationUrl: string): void {
     });
     doc.fontSize(6.5).fillColor(GREY);
     doc.text(`${bilingual(ctx.labels, 'verifyAt')}: ${verificationUrl}`, PAGE.margin, footTop + 30, { width: textWidth });
+    if (contentSha256 !== undefined) {
+      doc.text(`${bilingual(ctx.labels, 'contentSha256')}: ${contentSha256}`, PAGE.margin, footTop + 40, { width: textWidth, lineBreak: false });
+    }
 
     const cell = QR_SIZE / qr.modules.size;
     const qx = w - PAGE.margin - QR_SIZE;

@@ -5,7 +5,9 @@
 // or custody head has not arrived yet stays pending; the event that completes it retries.
 import { isDomainError, makeEvent, systemActor } from '@tamga/contracts';
 import type { EventOf } from '@tamga/contracts';
-import { detachedCms, renderReportPdf, signReportPdf } from '@tamga/report-pdf';
+import { canonicalJson } from '@tamga/custody';
+import { detachedCms, renderReportPdf, ReportModel, signReportPdf } from '@tamga/report-pdf';
+import { createHash } from 'node:crypto';
 import type { LabPki } from '@tamga/report-pdf';
 import type { BlobStore, Stored, Transaction } from '@tamga/store';
 import { assembleReportModel, type LabIdentity } from '../domain/assemble.ts';
@@ -86,7 +88,9 @@ export async function issueOne(
   const reportNumber = formatReportNumber(deps.lab.code, year, seq);
   const model = assembleReportModel({ lab: deps.lab, reportNumber, issuedAt: now, caseView, item, result, supersedes });
   const signer = deps.pki.signer.describe();
+  const contentSha256 = reportContentSha256(model);
   const unsigned = await renderReportPdf(model, {
+    contentSha256,
     verificationUrl: `${deps.verifyBaseUrl.replace(/\/$/, '')}/${encodeURIComponent(reportNumber)}`,
     languages: deps.languages,
     signer: { name: signer.name, role: signer.role },
@@ -111,6 +115,7 @@ export async function issueOne(
     sha256: pdfRef.sha256,
     size: pdfRef.size,
     p7sSha256: p7sRef.sha256,
+    contentSha256,
     issuedAt: now.toISOString(),
     ...(supersedes ? { supersedes } : {}),
   };
@@ -139,6 +144,14 @@ export async function issueOne(
     ),
   );
   return { reportNumber, sha256: record.sha256 };
+}
+
+/**
+ * SHA-256 of the report's content: RFC 8785 canonical JSON of the model with its defaults filled.
+ * Printed on every page, so a paper copy can be checked with the lab by number and fingerprint.
+ */
+export function reportContentSha256(model: Parameters<typeof renderReportPdf>[0]): string {
+  return createHash('sha256').update(canonicalJson(ReportModel.parse(model))).digest('hex');
 }
 
 export async function audit(tx: Transaction, now: Date, action: string, target: string, before: unknown, after: unknown, by = `service:${SERVICE}`): Promise<void> {

@@ -30,6 +30,7 @@ export function reportView(r: ReportRecord) {
     agencyId: r.agencyId,
     status: r.status,
     sha256: r.sha256,
+    contentSha256: r.contentSha256 ?? null,
     size: r.size,
     issuedAt: r.issuedAt,
     resultId: r.resultId,

@@ -9,10 +9,14 @@ import { reportingErrors } from '../domain/errors.ts';
 import { reportsCollection, type ReportRecord } from '../store/collections.ts';
 
 const MAX_PDF = 20 * 1024 * 1024;
-const ByNumber = z.object({
-  reportNumber: z.string().min(1).max(64),
-  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64-hex-digit SHA-256 printed on the report'),
-});
+const Hex64 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal digits');
+/** A PDF file is checked by its SHA-256; a paper copy by the content SHA-256 printed on every page. */
+const ByNumber = z
+  .object({ reportNumber: z.string().min(1).max(64), sha256: Hex64.optional(), contentSha256: Hex64.optional() })
+  .refine((q) => q.sha256 !== undefined || q.contentSha256 !== undefined, {
+    message: 'give sha256 (of the PDF file) or contentSha256 (printed on every page)',
+    path: ['sha256'],
+  });
 
 function statusOf(r: ReportRecord | undefined) {
   if (!r) return { issuedByThisLab: false as const, status: 'unknown' as const };
@@ -58,8 +62,12 @@ export function registerVerificationRoutes(app: ServiceApp, deps: { store: Docum
   });
 
   app.get('/v1/verifications', { config: { public: true }, schema: { querystring: ByNumber } }, async (request) => {
-    const record = await reports.get(request.query.reportNumber);
-    const matches = record !== undefined && record.sha256 === request.query.sha256.toLowerCase();
+    const q = request.query;
+    const record = await reports.get(q.reportNumber);
+    const matches =
+      record !== undefined &&
+      (q.sha256 === undefined || record.sha256 === q.sha256.toLowerCase()) &&
+      (q.contentSha256 === undefined || record.contentSha256 === q.contentSha256.toLowerCase());
     return { verdict: matches ? (record.status === 'current' ? 'genuine-current' : `genuine-${record.status}`) : 'not-verified', record: statusOf(matches ? record : undefined) };
   });
 
@@ -67,12 +75,13 @@ export function registerVerificationRoutes(app: ServiceApp, deps: { store: Docum
   // (signature, integrity) needs the file itself or its SHA-256.
   app.get(
     '/v1/verifications/:reportNumber',
-    { config: { public: true }, schema: { params: z.object({ reportNumber: ByNumber.shape.reportNumber }) } },
+    { config: { public: true }, schema: { params: z.object({ reportNumber: z.string().min(1).max(64) }) } },
     async (request) => {
       const record = await reports.get(request.params.reportNumber);
       return {
         record: statusOf(record),
-        howToVerify: 'POST the PDF to /v1/verifications (Content-Type: application/pdf), or GET /v1/verifications?reportNumber=&sha256=',
+        howToVerify:
+          'POST the PDF to /v1/verifications (Content-Type: application/pdf), or GET /v1/verifications?reportNumber=&sha256= (file) or &contentSha256= (printed on every page)',
       };
     },
   );

@@ -28,6 +28,8 @@ export interface ReportRecord {
   size: number;
   /** SHA-256 of the detached CMS signature (.p7s) blob. */
   p7sSha256: string;
+  /** SHA-256 of the canonical report content, printed on every page (paper copies). */
+  contentSha256?: string | undefined;
   issuedAt: string;
   supersedes?: { reportNumber: string; reason: string } | undefined;
   supersededBy?: string | undefined;
@@ -36,7 +38,7 @@ export interface ReportRecord {
 
 export const reportsCollection = defineCollection<ReportRecord>({
   name: 'reports',
-  indexes: [{ fields: ['sha256'], unique: true }, { fields: ['labNos'] }, { fields: ['agencyId'] }, { fields: ['resultId'] }],
+  indexes: [{ fields: ['sha256'], unique: true }, { fields: ['contentSha256'] }, { fields: ['labNos'] }, { fields: ['agencyId'] }, { fields: ['resultId'] }],
 });
 
 export const countersCollection = defineCollection<{ value: number }>({ name: 'counters', keepVersions: false });
