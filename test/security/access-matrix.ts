@@ -158,6 +158,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'reporting', method: 'POST', url: '/v1/reports/:reportNumber/amendments', allow: ['qa_manager'] },
   { service: 'reporting', method: 'POST', url: '/v1/verifications', allow: ANYONE, note: 'public: anyone holding a report may check it' },
   { service: 'reporting', method: 'GET', url: '/v1/verifications', allow: ANYONE, query: (f) => `reportNumber=${f.reportNumber}&sha256=${'0'.repeat(64)}` },
+  { service: 'reporting', method: 'GET', url: '/v1/verifications/:reportNumber', allow: ANYONE, note: 'public: what the QR code on a report opens (status only, no content)' },
   { service: 'reporting', method: 'GET', url: '/v1/lab/ca.pem', allow: ANYONE },
 
   // ------------------------------------------------------------------ portal

@@ -11,7 +11,7 @@ import type { Principal, Role } from '../../packages/contracts/src/index.ts';
 import { connectNats, enqueueEvent, ensureStreams, inboxCollection, jetstream, outboxCollection, startConsumer, startOutboxRelay, streamSubject } from '../../packages/messaging/src/index.ts';
 import type { NatsConnection, OutboxRelay, RunningConsumer } from '../../packages/messaging/src/index.ts';
 import { ensureDevPki } from '../../packages/report-pdf/src/index.ts';
-import { createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair } from '../../packages/service-kit/src/index.ts';
+import { createESignatureVerifier, createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair } from '../../packages/service-kit/src/index.ts';
 import type { ServiceApp } from '../../packages/service-kit/src/index.ts';
 import { createMemoryStore } from '../../packages/store/src/index.ts';
 import type { BlobStore, CollectionSpec, DocumentStore, Transaction } from '../../packages/store/src/index.ts';
@@ -221,6 +221,8 @@ export async function startLab(): Promise<Lab> {
   const keys = await generateSigningKeyPair();
   const issuer = createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 3600 });
   const auth = () => createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' });
+  // As in production: the services verify the portal's e-signatures with its key.
+  const eSignatures = () => createESignatureVerifier({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal' });
   const stores = Object.fromEntries(SERVICES.map((s) => [s, observeStore(createMemoryStore({ quiet: true }))])) as Record<ServiceName, ObservedStore>;
 
   // ---- portal first: its seeded users are the people every token names
@@ -261,14 +263,14 @@ export async function startLab(): Promise<Lab> {
   await ensureStreams(intakeNc);
   const intakeNotify = relayFor(stores.intake.store, intakeNc);
   const { app: intake } = await collectingRoutes('intake', routes, () =>
-    buildIntake({ store: stores.intake.store, auth: auth(), lab: 'TMG', custodyKey: generateCustodyKey(), logger: quietLogger('intake'), onCommitted: intakeNotify }),
+    buildIntake({ store: stores.intake.store, auth: auth(), lab: 'TMG', custodyKey: generateCustodyKey(), eSignatures: eSignatures(), logger: quietLogger('intake'), onCommitted: intakeNotify }),
   );
 
   // ---- analysis
   const analysisNc = await connect('security-analysis');
   const analysisNotify = relayFor(stores.analysis.store, analysisNc);
   const { app: analysis } = await collectingRoutes('analysis', routes, () =>
-    buildAnalysis({ store: stores.analysis.store, auth: auth(), logger: quietLogger('analysis'), opinionAuthorized: [people.qa_manager.sub], onCommitted: analysisNotify }),
+    buildAnalysis({ store: stores.analysis.store, auth: auth(), eSignatures: eSignatures(), logger: quietLogger('analysis'), opinionAuthorized: [people.qa_manager.sub], onCommitted: analysisNotify }),
   );
   consumers.push(...(await startAnalysisConsumers({ nc: analysisNc, store: stores.analysis.store })));
 
