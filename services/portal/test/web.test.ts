@@ -120,7 +120,8 @@ describe.skipIf(!haveChromium)('web UI in Chromium', () => {
     const page = await newPage('en');
     await signInByKeyboard(page, 'admin', portal.users.admin?.password ?? '');
     await page.getByRole('heading', { name: 'Users' }).waitFor();
-    await expect(page.getByRole('cell', { name: 'investigator.customs' }).isVisible()).resolves.toBe(true);
+    // The list loads after the heading: wait for the row rather than sampling it once.
+    await page.getByRole('cell', { name: 'investigator.customs' }).waitFor();
     await shot(page, 'admin-users');
 
     // A reload keeps the sign-in (refresh cookie); from the page start, Tab reaches the skip link first.
