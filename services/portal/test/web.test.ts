@@ -146,7 +146,7 @@ describe.skipIf(!haveChromium)('web UI in Chromium', () => {
     await signInByKeyboard(page, 'investigator.police', portal.users['investigator.police']?.password ?? '');
     await page.getByRole('heading', { name: 'Протоколы' }).waitFor();
     const nav = await page.getByRole('navigation').getByRole('link').allTextContents();
-    expect(nav).toEqual(['Протоколы', 'Моя учётная запись', 'Проверить подлинность протокола']);
+    expect(nav).toEqual(['Дела', 'Протоколы', 'Моя учётная запись', 'Проверить подлинность протокола']);
     await expect(page.getByRole('status').textContent()).resolves.toContain('пока недоступна');
     await shot(page, 'investigator-reports-ru');
     await page.context().close();
@@ -159,7 +159,7 @@ describe.skipIf(!haveChromium)('web UI in Chromium', () => {
     await shot(page, 'technician-cases');
     await page.getByRole('link', { name: 'Scan label' }).click();
     await page.getByRole('heading', { name: 'Scan a label' }).waitFor();
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('labNo');
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('code');
     // A barcode scanner is a keyboard: the code, then Enter.
     await page.keyboard.type('TMG-2026-000001-01');
     await page.keyboard.press('Enter');

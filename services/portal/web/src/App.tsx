@@ -6,8 +6,8 @@ import { useI18n } from './i18n.tsx';
 import type { Language, MessageKey } from './i18n.tsx';
 import { hasRole, useSession } from './session.tsx';
 import { Account } from './screens/Account.tsx';
-import { Queue, Reviews, Work } from './screens/Analysis.tsx';
-import { CaseDetail, Cases, Scan } from './screens/Intake.tsx';
+import { Libraries, Queue, Reviews, Work } from './screens/Analysis.tsx';
+import { CaseDetail, Cases, Scan, Storage } from './screens/Intake.tsx';
 import { Reports } from './screens/Reports.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { Users } from './screens/Users.tsx';
@@ -30,10 +30,12 @@ interface NavEntry {
 }
 
 const NAV: NavEntry[] = [
-  { href: '#/cases', label: 'nav.cases', roles: ['technician', 'admin'] },
+  { href: '#/cases', label: 'nav.cases', roles: ['technician', 'admin', 'investigator'] },
   { href: '#/scan', label: 'nav.scan', roles: ['technician'] },
+  { href: '#/storage', label: 'nav.storage', roles: ['technician', 'admin'] },
   { href: '#/queue', label: 'nav.queue', roles: ['analyst'] },
   { href: '#/reviews', label: 'nav.reviews', roles: ['reviewer', 'qa_manager'] },
+  { href: '#/libraries', label: 'nav.libraries', roles: ['qa_manager', 'admin'] },
   { href: '#/reports', label: 'nav.reports', roles: ['investigator', 'qa_manager', 'reviewer', 'analyst', 'technician', 'admin'] },
   { href: '#/users', label: 'nav.users', roles: ['admin'] },
   { href: '#/account', label: 'nav.account', roles: ['technician', 'analyst', 'reviewer', 'qa_manager', 'investigator', 'admin'] },
@@ -69,6 +71,10 @@ function Screen({ hash }: { hash: string }): ReactNode {
       return id === undefined ? <Cases /> : <CaseDetail caseId={id} />;
     case 'scan':
       return <Scan />;
+    case 'storage':
+      return <Storage />;
+    case 'libraries':
+      return <Libraries />;
     case 'queue':
       return <Queue />;
     case 'work':

@@ -91,12 +91,17 @@ export function Select({ label, name, error, children, ...select }: SelectProps)
   );
 }
 
-/** The form-level message: what went wrong that no single field explains. */
-export function FormError({ error }: { error: unknown }) {
+/**
+ * The form-level message: what went wrong that no single field explains. With `fields`, a
+ * problem whose every field error is shown at one of those inputs is not repeated here.
+ */
+export function FormError({ error, fields }: { error: unknown; fields?: readonly string[] }) {
   const { t } = useI18n();
   const errorText = useErrorText();
   if (error === undefined || error === null) return null;
   if (error instanceof ApiError) {
+    const placed = fields !== undefined && error.errors.length > 0 && error.errors.every((e) => fields.some((f) => e.field === f || e.field.endsWith(`.${f}`)));
+    if (placed) return null;
     if (error.unavailable) return <p className="notice" role="status">{t('common.unavailable')}</p>;
     return (
       <p className="form-error" role="alert">

@@ -1,35 +1,80 @@
-// Technician screens: cases (open one, receive items with seals, print labels) and the scan
-// desk (a focused field a barcode scanner types into; look up the item, record a move).
-// Written against intake's routes under /api/intake/v1; while intake is absent they say so.
+// Technician screens, on intake's routes under /api/intake/v1: cases (register an agency, open a
+// case), a case (receive items with seals under an e-signature, print labels, ask for analysis,
+// see where each item is), the scan desk (a focused field a barcode scanner types into: look
+// the item up, see its custody, record a signed move) and storage locations.
+// Investigators see their own agency's cases, read-only.
 import { useEffect, useRef, useState } from 'react';
 import { api, apiBlob, saveBlob } from '../api.ts';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
 import { Area, Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
+import type { MessageKey } from '../i18n.tsx';
+import { hasRole, useSession } from '../session.tsx';
 
-interface CaseSummary {
+interface CaseRecord {
   caseId: string;
   agencyId: string;
   agencyCaseNumber: string;
-  offence?: string;
+  offence: string;
+  openedAt: string;
+  itemCount: number;
 }
+type Custodian = { kind: 'person'; userId: string; name: string } | { kind: 'location'; locationId: string; path: string };
 interface Item {
   labNo: string;
-  description?: string;
-  status?: string;
-  location?: { path: string } | null;
+  caseId: string;
+  exhibitNo: string;
+  description: string;
+  status: 'in_lab' | 'returned' | 'destroyed';
+  custodian: Custodian;
+  seals: { number: string; status: string }[];
+  grossWeight: { grams: number };
+  analysisRequests: string[];
+  pendingTransfer?: { to: { name: string } };
+}
+interface StorageLocation {
+  locationId: string;
+  kind: string;
+  name: string;
+  path: string;
+}
+interface CustodyEvent {
+  seq: number;
+  kind: string;
+  time: string;
+  actor: { name: string };
+  location?: { path: string };
+  purpose?: string;
+  details: Record<string, string>;
+}
+
+/** The e-signature purposes intake checks (services/intake/src/domain/signed-acts.ts says the same). */
+export const signedActs = {
+  receive: (caseId: string, exhibitNo: string) => ({ meaning: 'received', purpose: `receive ${exhibitNo} into ${caseId}` }),
+  move: (labNo: string, kind: 'store' | 'retrieve') => ({ meaning: 'performed', purpose: `${kind} ${labNo}` }),
+};
+
+const ITEM_FIELDS = ['exhibitNo', 'description', 'packaging', 'seals', 'grossWeight.grams', 'grossWeight.balanceId', 'condition', 'deliveredBy.name', 'eSignature'];
+const CASE_FIELDS = ['agencyId', 'agencyCaseNumber', 'investigator.name', 'investigator.contact', 'offence', 'jurisdiction', 'seizureDate', 'request'];
+
+export function useWhere(): (c: Custodian) => string {
+  const { t } = useI18n();
+  return (c) => (c.kind === 'location' ? c.path : t('item.heldBy', { name: c.name }));
 }
 
 export function Cases() {
   const { t } = useI18n();
-  const [cases, setCases] = useState<CaseSummary[]>();
-  const load = useAction(async () => setCases((await api<{ cases: CaseSummary[] }>('/api/intake/v1/cases')).cases));
+  const { user } = useSession();
+  const technician = hasRole(user, 'technician', 'admin');
+  const [cases, setCases] = useState<CaseRecord[]>();
+  const load = useAction(async () => setCases((await api<{ cases: CaseRecord[] }>('/api/intake/v1/cases')).cases));
   useEffect(() => {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const today = new Date().toISOString().slice(0, 10);
   const [f, setF] = useState({ agencyId: '', agencyCaseNumber: '', investigatorName: '', investigatorContact: '', offence: '', jurisdiction: '', seizureDate: today, request: '' });
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const open = useAction(async () => {
     const res = await api<{ caseId: string }>('/api/intake/v1/cases', {
       body: {
@@ -44,60 +89,134 @@ export function Cases() {
     });
     window.location.hash = `#/cases/${encodeURIComponent(res.caseId)}`;
   });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   return (
     <section aria-labelledby="cases-title">
       <h1 id="cases-title">{t('cases.title')}</h1>
       <FormError error={load.error} />
-      {cases !== undefined && (
-        <ul className="list">
-          {cases.map((c) => (
-            <li key={c.caseId}>
-              <a href={`#/cases/${encodeURIComponent(c.caseId)}`}>
-                {c.caseId} — {c.agencyCaseNumber} ({c.agencyId})
-              </a>
-            </li>
-          ))}
-        </ul>
+      {cases !== undefined && cases.length === 0 && <p>{t('cases.none')}</p>}
+      {cases !== undefined && cases.length > 0 && (
+        <table>
+          <caption>{t('cases.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('cases.number')}</th>
+              <th scope="col">{t('cases.agencyCaseNumber')}</th>
+              <th scope="col">{t('cases.agency')}</th>
+              <th scope="col">{t('cases.offence')}</th>
+              <th scope="col">{t('cases.itemCount')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cases.map((c) => (
+              <tr key={c.caseId}>
+                <td>
+                  <a className="mono" href={`#/cases/${encodeURIComponent(c.caseId)}`}>
+                    {c.caseId}
+                  </a>
+                </td>
+                <td>{c.agencyCaseNumber}</td>
+                <td>{c.agencyId}</td>
+                <td>{c.offence}</td>
+                <td>{c.itemCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-      <form
-        aria-labelledby="open-case-title"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void open.run();
-        }}
-      >
-        <h2 id="open-case-title">{t('cases.open')}</h2>
-        <div className="grid">
-          <Field label={t('cases.agency')} name="agencyId" value={f.agencyId} onChange={set('agencyId')} error={open.apiError} required />
-          <Field label={t('cases.agencyCaseNumber')} name="agencyCaseNumber" value={f.agencyCaseNumber} onChange={set('agencyCaseNumber')} error={open.apiError} required />
-          <Field label={t('cases.investigator')} name="investigator.name" value={f.investigatorName} onChange={set('investigatorName')} error={open.apiError} required />
-          <Field label={t('cases.contact')} name="investigator.contact" value={f.investigatorContact} onChange={set('investigatorContact')} error={open.apiError} required />
-          <Field label={t('cases.offence')} name="offence" value={f.offence} onChange={set('offence')} error={open.apiError} required />
-          <Field label={t('cases.jurisdiction')} name="jurisdiction" value={f.jurisdiction} onChange={set('jurisdiction')} error={open.apiError} required />
-          <Field label={t('cases.seizureDate')} name="seizureDate" type="date" value={f.seizureDate} onChange={set('seizureDate')} error={open.apiError} required />
-        </div>
-        <Area label={t('cases.request')} name="request" value={f.request} onChange={set('request')} error={open.apiError} required />
-        <FormError error={open.apiError?.errors.length ? undefined : open.error} />
-        <button type="submit" disabled={open.busy}>{t('cases.openSubmit')}</button>
-      </form>
+      {technician && (
+        <>
+          <form
+            aria-labelledby="open-case-title"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void open.run();
+            }}
+          >
+            <h2 id="open-case-title">{t('cases.open')}</h2>
+            <div className="grid">
+              <Field label={t('cases.agency')} name="agencyId" value={f.agencyId} onChange={set('agencyId')} error={open.apiError} required />
+              <Field label={t('cases.agencyCaseNumber')} name="agencyCaseNumber" value={f.agencyCaseNumber} onChange={set('agencyCaseNumber')} error={open.apiError} required />
+              <Field label={t('cases.investigator')} name="investigator.name" value={f.investigatorName} onChange={set('investigatorName')} error={open.apiError} required />
+              <Field label={t('cases.contact')} name="investigator.contact" value={f.investigatorContact} onChange={set('investigatorContact')} error={open.apiError} required />
+              <Field label={t('cases.offence')} name="offence" value={f.offence} onChange={set('offence')} error={open.apiError} required />
+              <Field label={t('cases.jurisdiction')} name="jurisdiction" value={f.jurisdiction} onChange={set('jurisdiction')} error={open.apiError} required />
+              <Field label={t('cases.seizureDate')} name="seizureDate" type="date" value={f.seizureDate} onChange={set('seizureDate')} error={open.apiError} required />
+            </div>
+            <Area label={t('cases.request')} name="request" value={f.request} onChange={set('request')} error={open.apiError} required />
+            <FormError error={open.error} fields={CASE_FIELDS} />
+            <button type="submit" disabled={open.busy}>{t('cases.openSubmit')}</button>
+          </form>
+          <AgencyForm />
+        </>
+      )}
     </section>
   );
 }
 
+/** Registers a submitting agency with intake (cases name an agency intake knows). */
+function AgencyForm() {
+  const { t } = useI18n();
+  const [f, setF] = useState({ agencyId: '', name: '', kind: 'police' });
+  const [done, setDone] = useState<string>();
+  const create = useAction(async () => {
+    await api('/api/intake/v1/agencies', { body: f });
+    setDone(f.agencyId);
+    setF({ agencyId: '', name: '', kind: 'police' });
+  });
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  return (
+    <form
+      aria-labelledby="agency-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void create.run();
+      }}
+    >
+      <h2 id="agency-title">{t('agency.title')}</h2>
+      <div className="grid">
+        <Field label={t('agency.id')} name="agencyId" value={f.agencyId} onChange={set('agencyId')} error={create.apiError} required />
+        <Field label={t('agency.name')} name="name" value={f.name} onChange={set('name')} error={create.apiError} required />
+        <Select label={t('agency.kind')} name="kind" value={f.kind} onChange={set('kind')} error={create.apiError}>
+          {['police', 'customs', 'drug_control', 'prosecutor', 'court', 'other'].map((k) => (
+            <option key={k} value={k}>
+              {t(`agency.kind.${k}` as MessageKey)}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <FormError error={create.error} fields={['agencyId', 'name', 'kind']} />
+      {done !== undefined && <p className="ok" role="status">{t('agency.created', { id: done })}</p>}
+      <button type="submit" disabled={create.busy}>{t('agency.submit')}</button>
+    </form>
+  );
+}
+
+interface CaseView extends CaseRecord {
+  items: Item[];
+  investigator: { name: string };
+  jurisdiction: string;
+}
+
 export function CaseDetail({ caseId }: { caseId: string }) {
   const { t } = useI18n();
-  const [items, setItems] = useState<Item[]>();
+  const { user } = useSession();
+  const where = useWhere();
+  const technician = hasRole(user, 'technician', 'admin');
+  const [view, setView] = useState<CaseView>();
   const [signing, setSigning] = useState(false);
-  const load = useAction(async () => setItems((await api<{ items: Item[] }>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}/items`)).items));
+  const [printed, setPrinted] = useState<string>();
+  const [requested, setRequested] = useState<string>();
+  const load = useAction(async () => setView(await api<CaseView>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}`)));
   useEffect(() => {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [caseId]);
-  const [f, setF] = useState({ exhibitNo: '', description: '', packaging: '', seals: '', sealsIntact: 'true', grams: '', balanceId: '', condition: '', deliveredBy: '' });
+  const blank = { exhibitNo: '', description: '', packaging: '', seals: '', sealsIntact: 'true', grams: '', balanceId: '', condition: '', deliveredBy: '' };
+  const [f, setF] = useState(blank);
+  const [received, setReceived] = useState<string>();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const receive = useAction(async (eSignature: string) => {
-    await api(`/api/intake/v1/cases/${encodeURIComponent(caseId)}/items`, {
+    const item = await api<Item>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}/items`, {
       body: {
         exhibitNo: f.exhibitNo,
         description: f.description,
@@ -109,67 +228,113 @@ export function CaseDetail({ caseId }: { caseId: string }) {
         eSignature,
       },
     });
+    setReceived(item.labNo);
+    setF(blank);
     await load.run();
   });
-  const label = useAction(async (labNo: string) => saveBlob(await apiBlob(`/api/intake/v1/items/${encodeURIComponent(labNo)}/label.pdf`), `${labNo}-label.pdf`));
+  const label = useAction(async (labNo: string) => {
+    saveBlob(await apiBlob(`/api/intake/v1/items/${encodeURIComponent(labNo)}/label.pdf`), `${labNo}-label.pdf`);
+    setPrinted(labNo);
+  });
+  const request = useAction(async (labNo: string) => {
+    await api(`/api/intake/v1/items/${encodeURIComponent(labNo)}/analysis-requests`, { body: { determinations: ['identification'], priority: 'routine' } });
+    setRequested(labNo);
+    await load.run();
+  });
+  const act = signedActs.receive(caseId, f.exhibitNo);
   return (
     <section aria-labelledby="case-title">
+      <p>
+        <a href="#/cases">← {t('cases.title')}</a>
+      </p>
       <h1 id="case-title">{t('case.title', { caseId })}</h1>
-      <FormError error={load.error ?? label.error} />
-      {items !== undefined && (
+      {view !== undefined && (
+        <dl>
+          <dt>{t('cases.agency')}</dt>
+          <dd>{view.agencyId}</dd>
+          <dt>{t('cases.agencyCaseNumber')}</dt>
+          <dd>{view.agencyCaseNumber}</dd>
+          <dt>{t('cases.investigator')}</dt>
+          <dd>{view.investigator.name}</dd>
+          <dt>{t('cases.offence')}</dt>
+          <dd>{view.offence}</dd>
+        </dl>
+      )}
+      <FormError error={load.error ?? label.error ?? request.error} />
+      {printed !== undefined && <p className="ok" role="status">{t('item.labelPrinted', { labNo: printed })}</p>}
+      {requested !== undefined && <p className="ok" role="status">{t('item.analysisRequested', { labNo: requested })}</p>}
+      {view !== undefined && view.items.length === 0 && <p>{t('case.noItems')}</p>}
+      {view !== undefined && view.items.length > 0 && (
         <table>
           <caption>{t('case.items')}</caption>
           <thead>
             <tr>
               <th scope="col">{t('item.labNo')}</th>
+              <th scope="col">{t('item.exhibitNo')}</th>
               <th scope="col">{t('item.description')}</th>
-              <th scope="col">{t('item.location')}</th>
+              <th scope="col">{t('item.seals')}</th>
+              <th scope="col">{t('item.where')}</th>
               <th scope="col">{t('users.actions')}</th>
             </tr>
           </thead>
           <tbody>
-            {items.map((i) => (
+            {view.items.map((i) => (
               <tr key={i.labNo}>
                 <td className="mono">{i.labNo}</td>
+                <td>{i.exhibitNo}</td>
                 <td>{i.description}</td>
-                <td>{i.location?.path ?? '—'}</td>
+                <td>{i.seals.map((s) => `${s.number} (${t(`seal.${s.status}` as MessageKey)})`).join(', ') || '—'}</td>
                 <td>
-                  <button type="button" onClick={() => void label.run(i.labNo)}>{t('item.printLabel')}</button>
+                  {i.status === 'in_lab' ? where(i.custodian) : t(`item.status.${i.status}` as MessageKey)}
+                  {i.analysisRequests.length > 0 ? ` · ${t('item.sentForAnalysis')}` : ''}
+                </td>
+                <td className="row-actions">
+                  <button type="button" onClick={() => void label.run(i.labNo)} aria-label={`${t('item.printLabel')} ${i.labNo}`}>
+                    {t('item.printLabel')}
+                  </button>
+                  {technician && i.status === 'in_lab' && i.analysisRequests.length === 0 && (
+                    <button type="button" className="secondary" onClick={() => void request.run(i.labNo)} aria-label={`${t('item.requestAnalysis')} ${i.labNo}`}>
+                      {t('item.requestAnalysis')}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <form
-        aria-labelledby="receive-title"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSigning(true);
-        }}
-      >
-        <h2 id="receive-title">{t('item.receive')}</h2>
-        <div className="grid">
-          <Field label={t('item.exhibitNo')} name="exhibitNo" value={f.exhibitNo} onChange={set('exhibitNo')} error={receive.apiError} required />
-          <Field label={t('item.packaging')} name="packaging" value={f.packaging} onChange={set('packaging')} error={receive.apiError} required />
-          <Field label={t('item.seals')} name="seals" hint={t('item.sealsHint')} value={f.seals} onChange={set('seals')} error={receive.apiError} />
-          <Select label={t('item.sealsIntact')} name="seals.0.intact" value={f.sealsIntact} onChange={set('sealsIntact')}>
-            <option value="true">{t('item.intact')}</option>
-            <option value="false">{t('item.broken')}</option>
-          </Select>
-          <Field label={t('item.grossGrams')} name="grossWeight.grams" type="number" step="0.001" min="0" value={f.grams} onChange={set('grams')} error={receive.apiError} required />
-          <Field label={t('item.balance')} name="grossWeight.balanceId" value={f.balanceId} onChange={set('balanceId')} error={receive.apiError} required />
-          <Field label={t('item.deliveredBy')} name="deliveredBy.name" value={f.deliveredBy} onChange={set('deliveredBy')} error={receive.apiError} required />
-        </div>
-        <Area label={t('item.description')} name="description" value={f.description} onChange={set('description')} error={receive.apiError} required />
-        <Area label={t('item.condition')} name="condition" value={f.condition} onChange={set('condition')} error={receive.apiError} required />
-        <FormError error={receive.apiError?.errors.length ? undefined : receive.error} />
-        <button type="submit" disabled={receive.busy}>{t('item.receiveSubmit')}</button>
-      </form>
+      {technician && (
+        <form
+          aria-labelledby="receive-title"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSigning(true);
+          }}
+        >
+          <h2 id="receive-title">{t('item.receive')}</h2>
+          <div className="grid">
+            <Field label={t('item.exhibitNo')} name="exhibitNo" value={f.exhibitNo} onChange={set('exhibitNo')} error={receive.apiError} required />
+            <Field label={t('item.packaging')} name="packaging" value={f.packaging} onChange={set('packaging')} error={receive.apiError} required />
+            <Field label={t('item.seals')} name="seals" hint={t('item.sealsHint')} value={f.seals} onChange={set('seals')} error={receive.apiError} />
+            <Select label={t('item.sealsIntact')} name="sealsIntact" value={f.sealsIntact} onChange={set('sealsIntact')}>
+              <option value="true">{t('item.intact')}</option>
+              <option value="false">{t('item.broken')}</option>
+            </Select>
+            <Field label={t('item.grossGrams')} name="grossWeight.grams" type="number" step="0.0001" min="0" value={f.grams} onChange={set('grams')} error={receive.apiError} required />
+            <Field label={t('item.balance')} name="grossWeight.balanceId" value={f.balanceId} onChange={set('balanceId')} error={receive.apiError} required />
+            <Field label={t('item.deliveredBy')} name="deliveredBy.name" value={f.deliveredBy} onChange={set('deliveredBy')} error={receive.apiError} required />
+          </div>
+          <Area label={t('item.description')} name="description" value={f.description} onChange={set('description')} error={receive.apiError} required />
+          <Area label={t('item.condition')} name="condition" value={f.condition} onChange={set('condition')} error={receive.apiError} required />
+          <FormError error={receive.error} fields={ITEM_FIELDS.filter((n) => n !== 'eSignature')} />
+          {received !== undefined && <p className="ok" role="status">{t('item.received', { labNo: received })}</p>}
+          <button type="submit" disabled={receive.busy}>{t('item.receiveSubmit')}</button>
+        </form>
+      )}
       {signing && (
         <ESignatureDialog
-          meaning="received"
-          purpose={`receive item ${f.exhibitNo} into case ${caseId}`}
+          meaning={act.meaning}
+          purpose={act.purpose}
           onCancel={() => setSigning(false)}
           onSigned={async (token) => {
             setSigning(false);
@@ -181,36 +346,51 @@ export function CaseDetail({ caseId }: { caseId: string }) {
   );
 }
 
-interface CustodyEvent {
-  kind: string;
-  at?: string;
-  actor?: { name: string };
-  location?: { path: string };
-}
-
 export function Scan() {
   const { t } = useI18n();
+  const where = useWhere();
   const input = useRef<HTMLInputElement>(null);
-  const [labNo, setLabNo] = useState('');
-  const [item, setItem] = useState<Item & { custody?: CustodyEvent[] }>();
+  const [code, setCode] = useState('');
+  const [item, setItem] = useState<Item>();
+  const [events, setEvents] = useState<CustodyEvent[]>([]);
+  const [chainOk, setChainOk] = useState<boolean>();
+  const [locations, setLocations] = useState<StorageLocation[]>([]);
   const [locationId, setLocationId] = useState('');
-  useEffect(() => input.current?.focus(), []);
+  const [purpose, setPurpose] = useState('');
+  const [signing, setSigning] = useState<'store' | 'retrieve'>();
+  const [moved, setMoved] = useState<string>();
+  useEffect(() => {
+    input.current?.focus();
+    api<StorageLocation[]>('/api/intake/v1/locations')
+      .then((all) => setLocations(all.filter((l) => l.kind === 'cabinet' || l.kind === 'shelf' || l.kind === 'bin')))
+      .catch(() => setLocations([]));
+  }, []);
+  async function show(labNo: string) {
+    const [found, custody] = await Promise.all([
+      api<Item>(`/api/intake/v1/items/${encodeURIComponent(labNo)}`),
+      api<{ bundle: { events: CustodyEvent[] }; verification: { ok: boolean } }>(`/api/intake/v1/items/${encodeURIComponent(labNo)}/custody`),
+    ]);
+    setItem(found);
+    setEvents(custody.bundle.events);
+    setChainOk(custody.verification.ok);
+  }
   const lookup = useAction(async () => {
     setItem(undefined);
-    const code = labNo.trim().toUpperCase();
-    const [found, custody] = await Promise.all([
-      api<Item>(`/api/intake/v1/items/${encodeURIComponent(code)}`),
-      api<{ events: CustodyEvent[] }>(`/api/intake/v1/items/${encodeURIComponent(code)}/custody`).catch(() => ({ events: [] })),
-    ]);
-    setItem({ ...found, custody: custody.events });
+    setMoved(undefined);
+    // Whatever the scanner sends (a label's Code 128 or Data Matrix text), intake reads the lab number from it.
+    const found = await api<Item>(`/api/intake/v1/items/by-barcode/${encodeURIComponent(code.trim())}`);
+    await show(found.labNo);
   });
-  const move = useAction(async () => {
+  const move = useAction(async (kind: 'store' | 'retrieve', eSignature: string) => {
     if (item === undefined) return;
-    await api(`/api/intake/v1/items/${encodeURIComponent(item.labNo)}/custody`, { body: { kind: 'store', locationId } });
-    await lookup.run();
-    setLabNo('');
+    const body = kind === 'store' ? { kind, locationId, eSignature } : { kind, purpose, eSignature };
+    await api(`/api/intake/v1/items/${encodeURIComponent(item.labNo)}/custody`, { body });
+    setMoved(item.labNo);
+    await show(item.labNo);
+    setCode('');
     input.current?.focus();
   });
+  const inStorage = item?.custodian.kind === 'location';
   return (
     <section aria-labelledby="scan-title">
       <h1 id="scan-title">{t('scan.title')}</h1>
@@ -221,36 +401,175 @@ export function Scan() {
           void lookup.run();
         }}
       >
-        <Field ref={input} label={t('scan.labNo')} name="labNo" className="scan" autoComplete="off" spellCheck={false} hint={t('scan.hint')} value={labNo} onChange={(e) => setLabNo(e.target.value)} error={lookup.apiError} required />
+        <Field ref={input} label={t('scan.labNo')} name="code" className="scan" autoComplete="off" spellCheck={false} hint={t('scan.hint')} value={code} onChange={(e) => setCode(e.target.value)} error={lookup.apiError} required />
         <button type="submit">{t('scan.find')}</button>
       </form>
-      <FormError error={lookup.apiError?.errors.length ? undefined : lookup.error} />
+      <FormError error={lookup.error} fields={['code']} />
       {item !== undefined && (
         <div className="card">
           <h2 className="mono">{item.labNo}</h2>
-          <p>{item.description}</p>
           <p>
-            {t('item.location')}: {item.location?.path ?? '—'}
+            {item.exhibitNo} — {item.description}
           </p>
-          <ol className="custody">
-            {(item.custody ?? []).map((e, i) => (
-              <li key={i}>
-                {e.at !== undefined ? new Date(e.at).toLocaleString() : ''} — {e.kind} {e.actor?.name ?? ''} {e.location?.path ?? ''}
-              </li>
-            ))}
-          </ol>
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void move.run();
-            }}
-          >
-            <Field label={t('scan.location')} name="locationId" value={locationId} onChange={(e) => setLocationId(e.target.value)} error={move.apiError} required />
-            <FormError error={move.apiError?.errors.length ? undefined : move.error} />
-            <button type="submit" disabled={move.busy}>{t('scan.store')}</button>
-          </form>
+          <p>
+            <strong>{t('item.where')}:</strong> {item.status === 'in_lab' ? where(item.custodian) : t(`item.status.${item.status}` as MessageKey)}
+          </p>
+          <p className={chainOk === true ? 'ok' : 'form-error'}>{chainOk === true ? t('scan.chainOk') : t('scan.chainBad')}</p>
+          <table>
+            <caption>{t('scan.custody')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">{t('scan.when')}</th>
+                <th scope="col">{t('scan.event')}</th>
+                <th scope="col">{t('scan.who')}</th>
+                <th scope="col">{t('item.where')}</th>
+                <th scope="col">{t('scan.signed')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.seq}>
+                  <td>{e.seq}</td>
+                  <td>{new Date(e.time).toLocaleString()}</td>
+                  <td>{t(`custody.${e.kind}` as MessageKey)}</td>
+                  <td>{e.actor.name}</td>
+                  <td>{e.location?.path ?? e.purpose ?? ''}</td>
+                  <td>{e.details.eSignatureId !== undefined ? '✓' : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {moved !== undefined && <p className="ok" role="status">{t('scan.moved', { labNo: moved })}</p>}
+          {item.status === 'in_lab' && !inStorage && (
+            <form
+              aria-labelledby="store-title"
+              onSubmit={(e) => {
+                e.preventDefault();
+                setSigning('store');
+              }}
+            >
+              <h3 id="store-title">{t('scan.storeTitle')}</h3>
+              <Select label={t('scan.location')} name="locationId" value={locationId} onChange={(e) => setLocationId(e.target.value)} error={move.apiError} required>
+                <option value="">—</option>
+                {locations.map((l) => (
+                  <option key={l.locationId} value={l.locationId}>
+                    {l.path}
+                  </option>
+                ))}
+              </Select>
+              <FormError error={move.error} fields={['locationId']} />
+              <button type="submit" disabled={move.busy}>{t('scan.store')}</button>
+            </form>
+          )}
+          {item.status === 'in_lab' && inStorage && (
+            <form
+              aria-labelledby="retrieve-title"
+              onSubmit={(e) => {
+                e.preventDefault();
+                setSigning('retrieve');
+              }}
+            >
+              <h3 id="retrieve-title">{t('scan.retrieveTitle')}</h3>
+              <Field label={t('scan.purpose')} name="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)} error={move.apiError} required />
+              <FormError error={move.error} fields={['purpose']} />
+              <button type="submit" disabled={move.busy}>{t('scan.retrieve')}</button>
+            </form>
+          )}
         </div>
       )}
+      {signing !== undefined && item !== undefined && (
+        <ESignatureDialog
+          meaning={signedActs.move(item.labNo, signing).meaning}
+          purpose={signedActs.move(item.labNo, signing).purpose}
+          onCancel={() => setSigning(undefined)}
+          onSigned={async (token) => {
+            const kind = signing;
+            setSigning(undefined);
+            await move.run(kind, token);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Storage locations: store > room > cabinet > shelf > bin; items go into cabinets, shelves and bins. */
+export function Storage() {
+  const { t } = useI18n();
+  const [locations, setLocations] = useState<StorageLocation[]>();
+  const load = useAction(async () => setLocations(await api<StorageLocation[]>('/api/intake/v1/locations')));
+  useEffect(() => {
+    void load.run();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const [f, setF] = useState({ locationId: '', kind: 'store', name: '', parentId: '', roles: 'technician' });
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const create = useAction(async () => {
+    const roles = f.roles.split(/[,\s]+/).filter(Boolean);
+    await api('/api/intake/v1/locations', {
+      body: { locationId: f.locationId, kind: f.kind, name: f.name, ...(f.parentId === '' ? {} : { parentId: f.parentId }), access: { userIds: [], roles } },
+    });
+    setF({ ...f, locationId: '', name: '' });
+    await load.run();
+  });
+  return (
+    <section aria-labelledby="storage-title">
+      <h1 id="storage-title">{t('storage.title')}</h1>
+      <FormError error={load.error} />
+      {locations !== undefined && locations.length === 0 && <p>{t('storage.none')}</p>}
+      {locations !== undefined && locations.length > 0 && (
+        <table>
+          <caption>{t('storage.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('storage.path')}</th>
+              <th scope="col">{t('storage.kind')}</th>
+              <th scope="col">{t('storage.id')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {locations.map((l) => (
+              <tr key={l.locationId}>
+                <td>{l.path}</td>
+                <td>{t(`storage.kind.${l.kind}` as MessageKey)}</td>
+                <td className="mono">{l.locationId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        aria-labelledby="location-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create.run();
+        }}
+      >
+        <h2 id="location-title">{t('storage.new')}</h2>
+        <div className="grid">
+          <Field label={t('storage.id')} name="locationId" value={f.locationId} onChange={set('locationId')} error={create.apiError} required />
+          <Select label={t('storage.kind')} name="kind" value={f.kind} onChange={set('kind')} error={create.apiError}>
+            {['store', 'room', 'cabinet', 'shelf', 'bin'].map((k) => (
+              <option key={k} value={k}>
+                {t(`storage.kind.${k}` as MessageKey)}
+              </option>
+            ))}
+          </Select>
+          <Field label={t('storage.name')} name="name" value={f.name} onChange={set('name')} error={create.apiError} required />
+          <Select label={t('storage.parent')} name="parentId" value={f.parentId} onChange={set('parentId')} error={create.apiError}>
+            <option value="">—</option>
+            {(locations ?? []).map((l) => (
+              <option key={l.locationId} value={l.locationId}>
+                {l.path}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <Field label={t('storage.roles')} name="access.roles" hint={t('storage.rolesHint')} value={f.roles} onChange={set('roles')} error={create.apiError} />
+        <FormError error={create.error} fields={['locationId', 'kind', 'name', 'parentId', 'roles']} />
+        <button type="submit" disabled={create.busy}>{t('storage.create')}</button>
+      </form>
     </section>
   );
 }

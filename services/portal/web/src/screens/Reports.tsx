@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { api, apiBlob, saveBlob } from '../api.ts';
 import { Field, FormError, useAction } from '../components/forms.tsx';
+import { Progress } from '../components/Progress.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 import { hasRole, useSession } from '../session.tsx';
@@ -16,6 +17,7 @@ interface Report {
   issuedAt: string;
   supersedes: string | null;
   supersededBy: string | null;
+  withdrawal: { reason: string; at: string } | null;
 }
 
 export function Reports() {
@@ -62,10 +64,15 @@ export function Reports() {
                 <td>{r.reportNumber}</td>
                 <td>{r.labNos.join(', ')}</td>
                 <td>{r.agencyId}</td>
-                <td>{t(`reports.state.${r.status}` as MessageKey)}</td>
+                <td>
+                  {t(`reports.state.${r.status}` as MessageKey)}
+                  {r.supersedes !== null && <small> · {t('reports.supersedes', { report: r.supersedes })}</small>}
+                  {r.supersededBy !== null && <small> · {t('reports.supersededBy', { report: r.supersededBy })}</small>}
+                  {r.withdrawal !== null && <small> · {r.withdrawal.reason}</small>}
+                </td>
                 <td>{new Date(r.issuedAt).toLocaleString()}</td>
                 <td className="row-actions">
-                  <button type="button" onClick={() => void download.run(r.reportNumber)}>
+                  <button type="button" onClick={() => void download.run(r.reportNumber)} aria-label={`${t('reports.download')} ${r.reportNumber}`}>
                     {t('reports.download')}
                   </button>
                   {qa && r.status === 'current' && (
@@ -83,7 +90,8 @@ export function Reports() {
         <form onSubmit={(e) => e.preventDefault()} aria-labelledby="change-title">
           <h2 id="change-title">{t('reports.changeTitle', { report: selected })}</h2>
           <Field label={t('reports.reason')} name="reason" value={reason} onChange={(e) => setReason(e.target.value)} error={change.apiError} required />
-          <FormError error={change.apiError?.errors.length ? undefined : change.error} />
+          <FormError error={change.error} fields={['reason']} />
+          {change.busy && <Progress label={t('reports.issuing')} />}
           <div className="actions">
             <button type="button" onClick={() => void change.run('amendments')} disabled={change.busy}>{t('reports.amend')}</button>
             <button type="button" className="danger" onClick={() => void change.run('withdrawals')} disabled={change.busy}>{t('reports.withdraw')}</button>

@@ -5,10 +5,21 @@ import { FormError, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 
+interface Signer {
+  name: string;
+  organization?: string | null;
+  serialNumber?: string | null;
+}
+
+function signerText(s: Signer | null | undefined): string {
+  if (s === undefined || s === null) return '—';
+  return s.organization ? `${s.name} (${s.organization})` : s.name;
+}
+
 interface Verification {
   verdict: string;
   sha256: string;
-  signature: { valid: boolean; trusted: boolean; intact: boolean; signer?: string | null; signedAt: string | null; reasons: string[] };
+  signature: { valid: boolean; trusted: boolean; intact: boolean; signer?: Signer | null; signedAt: string | null; reasons: string[] };
   record: { issuedByThisLab: boolean; reportNumber?: string; status: string; issuedAt?: string; supersededBy?: string | null };
 }
 
@@ -61,11 +72,13 @@ export function Verify() {
             <dt>{t('verify.report')}</dt>
             <dd>{result.record.reportNumber ?? '—'}</dd>
             <dt>{t('verify.status')}</dt>
-            <dd>{result.record.status}</dd>
+            <dd>{t(`verify.state.${result.record.status}` as MessageKey)}</dd>
             <dt>{t('verify.signature')}</dt>
             <dd>{result.signature.valid && result.signature.intact ? t('verify.signatureOk') : t('verify.signatureBad')}</dd>
             <dt>{t('verify.signer')}</dt>
-            <dd>{result.signature.signer ?? '—'}</dd>
+            <dd>{signerText(result.signature.signer)}</dd>
+            <dt>{t('verify.signedAt')}</dt>
+            <dd>{result.signature.signedAt === null ? '—' : new Date(result.signature.signedAt).toLocaleString()}</dd>
             <dt>SHA-256</dt>
             <dd className="mono">{result.sha256}</dd>
           </dl>

@@ -1,0 +1,334 @@
+// One evidence item through the lab in a real browser (Debian's Chromium driven by
+// playwright-core) against the real services in this process (see lab.ts): the technician
+// registers the agency, opens a case, receives an item under an e-signature, prints its label,
+// asks for analysis and stores it from the scan desk; the QA manager imports a (synthetic)
+// library; the analyst claims the work item, uploads a spectrum, sees the ranked hits and the
+// mirror plot, records a finding with its uncertainty and submits it; the reviewer approves with
+// an e-signature and waits for the report; the police investigator downloads the signed PDF and
+// verifies it; the customs investigator cannot see it. Main steps are done with the keyboard.
+// Screenshots of every screen: test-output/screenshots/flow-*.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { findNatsServer } from '@tamga/testkit';
+import { buildWeb } from '../src/index.ts';
+import { QUERY_OF, startLab, syntheticLibraryMsp, syntheticQueryMsp } from './lab.ts';
+import type { Lab } from './lab.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const SHOTS = path.join(REPO, 'test-output', 'screenshots');
+const haveChromium = existsSync(CHROMIUM);
+const haveNats = process.env.NATS_URL !== undefined || findNatsServer() !== undefined;
+if (!haveChromium) console.warn(`[portal flow test] skipped: ${CHROMIUM} is absent (apt-get install chromium)`);
+if (!haveNats) console.warn('[portal flow test] skipped: no nats-server on PATH (apt-get install nats-server)');
+
+describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end', () => {
+  let webDir: string;
+  let lab: Lab;
+  let browser: Browser;
+  const state: { caseId: string; labNo: string; reportNumber: string; pdf: Uint8Array } = { caseId: '', labNo: '', reportNumber: '', pdf: new Uint8Array() };
+
+  beforeAll(async () => {
+    webDir = await mkdtemp(path.join(tmpdir(), 'portal-flow-web-'));
+    await buildWeb({ outDir: webDir, logLevel: 'error' });
+    await mkdir(SHOTS, { recursive: true });
+    lab = await startLab({ webDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+    await rm(webDir, { recursive: true, force: true });
+  });
+
+  function password(username: string): string {
+    return lab.portal.users[username]?.password ?? '';
+  }
+
+  /** A fresh browser context signed in as `username` with the keyboard only. */
+  async function signedIn(username: string, lang: 'en' | 'ru' = 'en'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+    await context.addInitScript((l) => localStorage.setItem('tamga.lang', l), lang);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    (page as Page & { problems?: string[] }).problems = problems;
+    await page.goto(lab.url);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password(username));
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: lang === 'en' ? 'Sign out' : 'Выйти' }).waitFor();
+    return page;
+  }
+
+  async function done(page: Page): Promise<void> {
+    expect((page as Page & { problems?: string[] }).problems ?? []).toEqual([]);
+    await page.context().close();
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: path.join(SHOTS, `flow-${name}.png`), fullPage: true });
+  }
+
+  /** Types the e-signature password into the dialog (it has focus) and presses Enter. */
+  async function eSign(page: Page, username: string, shotName?: string): Promise<void> {
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
+    await page.keyboard.type(password(username));
+    if (shotName !== undefined) await shot(page, shotName);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+  }
+
+  async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+    const file = await download.path();
+    return { name: download.suggestedFilename(), bytes: await readFile(file) };
+  }
+
+  it('technician: registers the agency, opens a case, receives an item with e-signature, prints its label and asks for analysis', async () => {
+    const page = await signedIn('technician');
+    await page.getByRole('heading', { name: 'Cases' }).waitFor();
+    await page.getByText('No cases yet.').waitFor();
+
+    await page.getByLabel('Agency id').fill('police-central');
+    await page.getByLabel('Agency name').fill('Central Police Department');
+    await page.getByRole('button', { name: 'Register agency' }).click();
+    await page.getByText('Agency police-central registered.').waitFor();
+
+    await page.getByLabel('Submitting agency (id)').fill('police-central');
+    await page.getByLabel('Agency case number').fill('CPD-2026/0415');
+    await page.getByLabel('Investigator', { exact: true }).fill('Det. Insp. Ivan Investigator');
+    await page.getByLabel('Investigator contact').fill('+998 71 000 00 00');
+    await page.getByLabel('Offence').fill('possession of a controlled substance');
+    await page.getByLabel('Jurisdiction').fill('Tashkent');
+    await page.getByLabel('Request for analysis').fill('Identify any controlled substance and its purity.');
+    await shot(page, '01-technician-open-case');
+    await page.getByRole('button', { name: 'Open case' }).click();
+    await page.getByRole('heading', { name: /^Case / }).waitFor();
+    state.caseId = decodeURIComponent(new URL(page.url()).hash.replace('#/cases/', ''));
+    expect(state.caseId).toMatch(/\S/);
+
+    // A server-side problem is shown next to its field: the exhibit number is blank after trimming.
+    await page.getByLabel("Exhibit number (agency's)").fill('Exhibit 1');
+    await page.getByLabel('Packaging').fill('sealed paper envelope');
+    await page.getByLabel('Seal numbers').fill('S-100, S-101');
+    await page.getByLabel('Gross weight, g').fill('3.5123');
+    await page.getByLabel('Balance id').fill('BAL-1');
+    await page.getByLabel('Delivered by').fill('Sgt. Courier');
+    await page.getByLabel('Description').fill('Plastic bag with white powder');
+    await page.getByLabel('Condition on receipt').fill('sealed, seals intact');
+    // Submit from the keyboard: Enter in a field opens the e-signature dialog.
+    await page.getByLabel('Delivered by').press('Enter');
+    await page.getByRole('dialog').getByText('receive Exhibit 1 into').waitFor();
+    await eSign(page, 'technician', '02-technician-e-signature');
+    const received = page.getByRole('status').filter({ hasText: /Item .* received and signed/ });
+    await received.waitFor();
+    state.labNo = /Item (\S+) received/.exec((await received.textContent()) ?? '')?.[1] ?? '';
+    expect(state.labNo).toMatch(/^TMG-\d{4}-\d{6}-01$/);
+    const row = page.getByRole('row').filter({ hasText: state.labNo });
+    await expect(row.getByRole('cell').nth(3).textContent()).resolves.toBe('S-100 (intact), S-101 (intact)');
+    await expect(row.getByRole('cell').nth(4).textContent()).resolves.toBe('held by Tanya Technician');
+
+    const label = await downloaded(page, () => row.getByRole('button', { name: `Print label ${state.labNo}` }).click());
+    expect(label.name).toBe(`${state.labNo}-label.pdf`);
+    expect(label.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.getByText(`Label of ${state.labNo} downloaded for printing.`).waitFor();
+
+    await row.getByRole('button', { name: `Request analysis ${state.labNo}` }).click();
+    await page.getByText(`Analysis of ${state.labNo} requested.`).waitFor();
+    await shot(page, '03-technician-case');
+    await done(page);
+  }, 60_000);
+
+  it('technician: defines storage, then scans the label and stores the item with an e-signature, all by keyboard at the scan desk', async () => {
+    const page = await signedIn('technician');
+    await page.getByRole('link', { name: 'Storage' }).click();
+    await page.getByRole('heading', { name: 'Storage locations' }).waitFor();
+    for (const [id, kind, name, parent] of [
+      ['st-main', 'store', 'Main store', ''],
+      ['rm-2', 'room', 'Room 2', 'Main store'],
+      ['cab-a', 'cabinet', 'Cabinet A', 'Main store / Room 2'],
+    ] as const) {
+      await page.getByLabel('Location id').fill(id);
+      await page.getByLabel('Kind').selectOption(kind);
+      await page.getByLabel('Name').fill(name);
+      await page.getByLabel('Inside').selectOption(parent === '' ? { label: '—' } : { label: parent });
+      await page.getByRole('button', { name: 'Create location' }).click();
+      await page.getByRole('cell', { name: id }).waitFor();
+    }
+    await shot(page, '04-technician-storage');
+
+    await page.getByRole('link', { name: 'Scan label' }).click();
+    await page.getByRole('heading', { name: 'Scan a label' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('code');
+    // A scanner is a keyboard: it types what the label's barcode holds, then Enter.
+    await page.keyboard.type(state.labNo);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: state.labNo }).waitFor();
+    await page.getByText('Custody chain verified against the signed checkpoint.').waitFor();
+    await page.getByLabel('Storage location').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect(page.getByLabel('Storage location').inputValue()).resolves.toBe('cab-a');
+    await page.getByRole('button', { name: 'Store and sign' }).focus();
+    await page.keyboard.press('Enter');
+    await eSign(page, 'technician');
+    await page.getByText(`Move of ${state.labNo} recorded and signed.`).waitFor();
+    const stored = page.getByRole('row').filter({ hasText: 'stored' });
+    await expect(stored.getByRole('cell').nth(4).textContent()).resolves.toBe('Main store / Room 2 / Cabinet A');
+    await expect(stored.getByRole('cell').nth(5).textContent()).resolves.toBe('✓');
+    await expect(page.getByText('Where it is: Main store / Room 2 / Cabinet A').isVisible()).resolves.toBe(true);
+    await shot(page, '05-technician-scan-desk');
+    await done(page);
+  }, 60_000);
+
+  it('QA manager: imports a reference library version with progress', async () => {
+    const page = await signedIn('qa.manager');
+    await page.getByRole('link', { name: 'Libraries' }).click();
+    await page.getByText('No library imported yet.').waitFor();
+    await page.getByLabel('Library name').fill('Synthetic-EI');
+    await page.getByLabel('Version', { exact: true }).fill('2026.1');
+    await page.getByLabel('Library file (MSP)').setInputFiles({ name: 'synthetic.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticLibraryMsp()) });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByText('Synthetic-EI 2026.1 imported: 4 spectra.').waitFor();
+    await page.getByRole('cell', { name: 'Synthetic-EI' }).waitFor();
+    await shot(page, '06-qa-libraries');
+    await done(page);
+  }, 60_000);
+
+  it('analyst: claims the work item, uploads a spectrum, sees ranked hits and the mirror plot, records a finding with uncertainty and submits it', async () => {
+    const page = await signedIn('analyst');
+    await page.getByRole('heading', { name: 'Work queue' }).waitFor();
+    // The request travels intake -> NATS -> analysis; reload until it is in the queue.
+    const claim = page.getByRole('button', { name: `Take it ${state.labNo}` });
+    for (let i = 0; i < 60 && !(await claim.isVisible()); i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Work queue' }).waitFor();
+    }
+    await shot(page, '07-analyst-queue');
+    await claim.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Analysis of ${state.labNo}` }).waitFor();
+
+    await page.getByLabel('Instrument').fill('GCMS-1');
+    await page.getByLabel('Upload a spectrum (MSP, JCAMP-DX, mzML, CSV)').setInputFiles({ name: 'run-1.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticQueryMsp()) });
+    const hits = page.getByRole('table').filter({ hasText: 'Library hits' });
+    await hits.waitFor();
+    await expect(hits.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).resolves.toBe(QUERY_OF);
+    const plot = page.getByRole('img', { name: `Mirror plot: query against ${QUERY_OF}` });
+    await plot.waitFor();
+    await expect(plot.evaluate((img) => (img as HTMLImageElement).naturalWidth > 0)).resolves.toBe(true);
+    await shot(page, '08-analyst-hits-mirror-plot');
+
+    await page.getByLabel('Purity, %').fill('62.4');
+    await page.getByLabel('Replicate spread (relative SD, type A)').fill('0.012');
+    await page.getByLabel('Calibration (relative half-width, type B)').fill('0.02');
+    await page.getByLabel('Gross weight, g').fill('3.5123');
+    await page.getByLabel('Packaging weight, g').fill('1.2040');
+    await page.getByRole('button', { name: 'Record finding' }).click();
+    const recorded = page.locator('.card', { has: page.getByRole('heading', { name: 'Recorded finding' }) });
+    await recorded.waitFor();
+    await expect(recorded.textContent()).resolves.toMatch(/62\.4 ± \d+\.\d %/);
+    await expect(recorded.textContent()).resolves.toMatch(/2\.308 ± 0\.\d{3} g/);
+    await recorded.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByText('Submitted for technical review.').waitFor();
+    await shot(page, '09-analyst-finding-submitted');
+    await done(page);
+  }, 90_000);
+
+  it('reviewer: approves with an e-signature (keyboard) and waits for the signed report', async () => {
+    const page = await signedIn('reviewer');
+    await page.getByRole('heading', { name: 'Technical review' }).waitFor();
+    const card = page.locator('article', { has: page.getByRole('heading', { name: state.labNo }) });
+    await card.waitFor();
+    await card.getByRole('img').waitFor();
+    await shot(page, '10-reviewer-queue');
+    await card.getByRole('button', { name: 'Approve (e-signature)' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByText(/approve work item/).waitFor();
+    await eSign(page, 'reviewer');
+    const issued = page.getByText(/Report (\S+) issued and signed\./);
+    await issued.waitFor({ timeout: 60_000 });
+    state.reportNumber = /Report (\S+) issued/.exec((await issued.textContent()) ?? '')?.[1] ?? '';
+    expect(state.reportNumber).not.toBe('');
+    await page.getByText('Nothing to review.').waitFor();
+    await shot(page, '11-reviewer-report-issued');
+    await done(page);
+  }, 90_000);
+
+  it("investigator of the agency: sees the case and the report, downloads the signed PDF, and the public page calls it genuine", async () => {
+    const page = await signedIn('investigator.police', 'ru');
+    await page.getByRole('heading', { name: 'Протоколы' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: state.reportNumber });
+    await row.waitFor();
+    await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe(state.labNo);
+    await shot(page, '12-investigator-reports-ru');
+    const pdf = await downloaded(page, () => row.getByRole('button').first().click());
+    expect(pdf.name).toBe(`${state.reportNumber}.pdf`);
+    expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    state.pdf = pdf.bytes;
+
+    await page.getByRole('link', { name: 'Дела' }).click();
+    await page.getByRole('link', { name: state.caseId }).waitFor();
+    await expect(page.getByRole('button', { name: 'Открыть дело' }).count()).resolves.toBe(0);
+
+    await page.getByRole('link', { name: 'Проверить подлинность протокола' }).click();
+    await page.getByLabel('Выберите PDF протокола').setInputFiles({ name: pdf.name, mimeType: 'application/pdf', buffer: pdf.bytes });
+    const verdict = page.locator('.verdict');
+    await verdict.waitFor();
+    await expect(verdict.getByRole('heading').textContent()).resolves.toBe('Подлинный, действует');
+    await shot(page, '13-verify-genuine-ru');
+    await done(page);
+  }, 60_000);
+
+  it('investigator of another agency: sees neither the report nor the case, and is refused the PDF', async () => {
+    const page = await signedIn('investigator.customs');
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    await page.getByText('No reports yet.').waitFor();
+    await shot(page, '14-other-agency-reports');
+    const status = await page.evaluate(async (n) => {
+      const refreshed = await fetch('/v1/sessions/refresh', { method: 'POST' });
+      const { accessToken } = (await refreshed.json()) as { accessToken: string };
+      const res = await fetch(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`, { headers: { authorization: `Bearer ${accessToken}` } });
+      return res.status;
+    }, state.reportNumber);
+    expect(status).toBe(403);
+    await page.getByRole('link', { name: 'Cases' }).click();
+    await page.getByText('No cases yet.').waitFor();
+    await done(page);
+  }, 60_000);
+
+  it('anyone: the public page without signing in says a changed PDF is not verified', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.addInitScript(() => localStorage.setItem('tamga.lang', 'en'));
+    const page = await context.newPage();
+    await page.goto(`${lab.url}/#/verify`);
+    // One byte of the signed content changed (a letter of the /Producer entry).
+    const changed = Buffer.from(state.pdf);
+    const at = changed.indexOf('/Producer');
+    expect(at).toBeGreaterThan(0);
+    changed.writeUInt8((changed.readUInt8(at + 12) ^ 1) & 0xff, at + 12);
+    await page.getByLabel('Choose the report PDF').setInputFiles({ name: 'changed.pdf', mimeType: 'application/pdf', buffer: changed });
+    const verdict = page.locator('.verdict');
+    await verdict.waitFor();
+    await expect(verdict.getByRole('heading').textContent()).resolves.toBe('Not verified: not an unmodified report of this laboratory');
+    await shot(page, '15-verify-changed');
+    await context.close();
+  }, 60_000);
+});
