@@ -17,6 +17,7 @@ export {
   createJwtAuthenticator,
   readVerificationKey,
   authenticatorFromConfig,
+  verificationKeyFromConfig,
 } from './auth/verify.ts';
 export type { Authenticator, VerificationKey, JwtAuthenticatorOptions, AuthConfig } from './auth/verify.ts';
 export {
@@ -28,4 +29,4 @@ export {
   PUBLIC_KEY_FILE,
 } from './auth/keys.ts';
 export type { SigningKeyPair, StoredSigningKey, TokenIssuer, TokenIssuerOptions } from './auth/keys.ts';
-export { E_SIGNATURE_AUDIENCE, E_SIGNATURE_TYP, ESignatureClaims, createESignatureVerifier, eSignatureErrors, issueESignature, verifyESignature, type ESignatureExpectation, type ESignatureIssueOptions, type ESignatureVerifier, type ESignatureVerifierOptions, type VerifiedESignature } from './auth/e-signature.ts';
+export { E_SIGNATURE_AUDIENCE, E_SIGNATURE_TYP, ESignatureClaims, createESignatureVerifier, eSignatureErrors, eSignatureVerifierFromConfig, issueESignature, verifyESignature, type ESignatureExpectation, type ESignatureIssueOptions, type ESignatureVerifier, type ESignatureVerifierOptions, type VerifiedESignature } from './auth/e-signature.ts';

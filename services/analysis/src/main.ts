@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
 import {
   authenticatorFromConfig,
-  createESignatureVerifier,
   createLogger,
+  eSignatureVerifierFromConfig,
   loadConfigOrExit,
-  readVerificationKey,
   runService,
   ServiceConfigSchema,
 } from '@tamga/service-kit';
@@ -49,13 +48,6 @@ const nc = await connectNats({
 await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
 
-// E-signatures are checked with the same portal key as access tokens.
-const signatureKey =
-  config.AUTH_JWKS_URL !== undefined
-    ? { jwksUrl: config.AUTH_JWKS_URL }
-    : config.AUTH_PUBLIC_KEY_FILE !== undefined
-      ? await readVerificationKey(config.AUTH_PUBLIC_KEY_FILE)
-      : undefined;
 
 const { app } = await buildApp({
   store,
@@ -66,8 +58,7 @@ const { app } = await buildApp({
     .map((s) => s.trim())
     .filter((s) => s !== ''),
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
-  eSignatures:
-    signatureKey === undefined ? undefined : createESignatureVerifier({ key: signatureKey, issuer: config.AUTH_ISSUER }),
+  eSignatures: await eSignatureVerifierFromConfig(config),
   onCommitted: () => relay.notify(),
 });
 const consumers = await startAnalysisConsumers({

@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
 import {
   authenticatorFromConfig,
-  createESignatureVerifier,
   createLogger,
+  eSignatureVerifierFromConfig,
   loadConfigOrExit,
-  readVerificationKey,
   runService,
   ServiceConfigSchema,
 } from '@tamga/service-kit';
@@ -37,20 +36,13 @@ const nc = await connectNats({ servers: config.NATS_URL, name: 'intake', user: c
 await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
 
-// E-signatures are checked with the same portal key as access tokens.
-const signatureKey =
-  config.AUTH_JWKS_URL !== undefined
-    ? { jwksUrl: config.AUTH_JWKS_URL }
-    : config.AUTH_PUBLIC_KEY_FILE !== undefined
-      ? await readVerificationKey(config.AUTH_PUBLIC_KEY_FILE)
-      : undefined;
 
 const { app, intake } = await buildApp({
   store,
   auth: await authenticatorFromConfig(config),
   lab: config.LAB_CODE,
   custodyKey,
-  eSignatures: signatureKey === undefined ? undefined : createESignatureVerifier({ key: signatureKey, issuer: config.AUTH_ISSUER }),
+  eSignatures: await eSignatureVerifierFromConfig(config),
   logger,
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
   onCommitted: () => relay.notify(),

@@ -9,7 +9,8 @@ import { SignJWT, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose'
 import type { CryptoKey, JWTVerifyGetKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
 import { z } from 'zod';
 import { IsoDateTime, LabCode, PersonName, UserId, errorCatalogue } from '@tamga/contracts';
-import type { VerificationKey } from './verify.ts';
+import { verificationKeyFromConfig } from './verify.ts';
+import type { AuthConfig, VerificationKey } from './verify.ts';
 import { TOKEN_ALG } from './keys.ts';
 
 export const E_SIGNATURE_AUDIENCE = 'tamga-e-signature';
@@ -138,4 +139,13 @@ export function createESignatureVerifier(options: ESignatureVerifierOptions): ES
 /** One-off verification; services verifying often should keep a `createESignatureVerifier`. */
 export function verifyESignature(token: string, expected: ESignatureExpectation, options: ESignatureVerifierOptions): Promise<VerifiedESignature> {
   return createESignatureVerifier(options).verify(token, expected);
+}
+
+/**
+ * The e-signature verifier a service's config asks for: the same portal key as access tokens.
+ * Undefined when the config names no key (the service then refuses e-signed requests).
+ */
+export async function eSignatureVerifierFromConfig(config: AuthConfig): Promise<ESignatureVerifier | undefined> {
+  const key = await verificationKeyFromConfig(config);
+  return key === undefined ? undefined : createESignatureVerifier({ key, issuer: config.AUTH_ISSUER });
 }

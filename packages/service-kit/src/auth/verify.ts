@@ -117,13 +117,15 @@ export interface AuthConfig {
 }
 
 /** The authenticator a service's config asks for (JWKS URL preferred over a key file). */
+/** The portal's public key as the config names it: its JWKS URL, else a key file; undefined if neither. */
+export async function verificationKeyFromConfig(config: AuthConfig): Promise<VerificationKey | undefined> {
+  if (config.AUTH_JWKS_URL !== undefined) return { jwksUrl: config.AUTH_JWKS_URL };
+  if (config.AUTH_PUBLIC_KEY_FILE !== undefined) return readVerificationKey(config.AUTH_PUBLIC_KEY_FILE);
+  return undefined;
+}
+
 export async function authenticatorFromConfig(config: AuthConfig): Promise<Authenticator> {
-  const key: VerificationKey | undefined =
-    config.AUTH_JWKS_URL !== undefined
-      ? { jwksUrl: config.AUTH_JWKS_URL }
-      : config.AUTH_PUBLIC_KEY_FILE !== undefined
-        ? await readVerificationKey(config.AUTH_PUBLIC_KEY_FILE)
-        : undefined;
+  const key = await verificationKeyFromConfig(config);
   if (key === undefined) throw kitErrors.AUTH_ERR_BAD_KEY('set AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL');
   return createJwtAuthenticator({ key, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE });
 }
