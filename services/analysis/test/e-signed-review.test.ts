@@ -28,9 +28,33 @@ const people = {
 type Who = keyof typeof people;
 
 const LIBRARY = [
-  { name: 'Synthetic compound A', peaks: [[43, 999], [58, 420], [91, 310], [134, 120]] },
-  { name: 'Synthetic compound B', peaks: [[44, 999], [77, 380], [105, 650], [182, 90]] },
-  { name: 'Synthetic compound C', peaks: [[57, 999], [71, 520], [85, 300], [142, 60]] },
+  {
+    name: 'Synthetic compound A',
+    peaks: [
+      [43, 999],
+      [58, 420],
+      [91, 310],
+      [134, 120],
+    ],
+  },
+  {
+    name: 'Synthetic compound B',
+    peaks: [
+      [44, 999],
+      [77, 380],
+      [105, 650],
+      [182, 90],
+    ],
+  },
+  {
+    name: 'Synthetic compound C',
+    peaks: [
+      [57, 999],
+      [71, 520],
+      [85, 300],
+      [142, 60],
+    ],
+  },
 ] as const;
 
 let keys: SigningKeyPair;
@@ -42,7 +66,10 @@ async function call(who: Who, method: 'GET' | 'POST', url: string, payload?: obj
   const res = await app.inject({
     method,
     url,
-    headers: { authorization: `Bearer ${tokens[who]}`, ...(contentType === undefined ? {} : { 'content-type': contentType }) },
+    headers: {
+      authorization: `Bearer ${tokens[who]}`,
+      ...(contentType === undefined ? {} : { 'content-type': contentType }),
+    },
     ...(payload === undefined ? {} : { payload }),
   });
   return { status: res.statusCode, body: res.body, json: () => res.json<Record<string, unknown>>() };
@@ -51,7 +78,10 @@ async function call(who: Who, method: 'GET' | 'POST', url: string, payload?: obj
 function sign(who: Who, meaning: string, purpose: string, signingKeys: SigningKeyPair = keys): Promise<string> {
   const p = people[who];
   const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-  return issueESignature({ sub: p.sub, printedName: p.name, time, meaning, purpose, lab: 'TMG' }, { privateKey: signingKeys.privateKey, kid: signingKeys.kid, issuer: 'tamga-portal' });
+  return issueESignature(
+    { sub: p.sub, printedName: p.name, time, meaning, purpose, lab: 'TMG' },
+    { privateKey: signingKeys.privateKey, kid: signingKeys.kid, issuer: 'tamga-portal' },
+  );
 }
 
 /** A work item for `labNo`, claimed, with a spectrum, findings and submitted: ready for review. */
@@ -62,15 +92,35 @@ async function submittedWorkItem(labNo: string): Promise<string> {
       source: 'intake',
       subject: labNo,
       actor: systemActor('intake'),
-      data: { labNo, caseId: 'case-1', agencyId: 'police-1', determinations: ['identification'], priority: 'routine', requestId: `req-${labNo}` },
+      data: {
+        labNo,
+        caseId: 'case-1',
+        agencyId: 'police-1',
+        determinations: ['identification'],
+        priority: 'routine',
+        requestId: `req-${labNo}`,
+      },
     },
     new Date(),
   );
-  await store.transaction((tx) => handleAnalysisEvent({ turnaroundDays: { routine: 30, urgent: 5 }, now: () => new Date() })(request, tx));
+  await store.transaction((tx) =>
+    handleAnalysisEvent({ turnaroundDays: { routine: 30, urgent: 5 }, now: () => new Date() })(request, tx),
+  );
   const items = (await call('qa', 'GET', '/v1/work-items')).json().items as { id: string; labNo: string }[];
   const id = items.find((i) => i.labNo === labNo)?.id ?? '';
   expect((await call('ana', 'POST', `/v1/work-items/${id}/assignment`, {})).status).toBe(200);
-  const query = writeMsp([makeSpectrum([[57, 950], [71, 540], [85, 280], [142, 70], [200, 5]], { name: 'exhibit run' })]);
+  const query = writeMsp([
+    makeSpectrum(
+      [
+        [57, 950],
+        [71, 540],
+        [85, 280],
+        [142, 70],
+        [200, 5],
+      ],
+      { name: 'exhibit run' },
+    ),
+  ]);
   const up = await call('ana', 'POST', `/v1/work-items/${id}/spectra?filename=run.msp`, query, 'text/plain');
   expect(up.status, up.body).toBe(201);
   const spectrumId = up.json().id as string;
@@ -90,13 +140,23 @@ async function submittedWorkItem(labNo: string): Promise<string> {
 }
 
 function approval(who: Who, extra: object = {}) {
-  return { decision: 'approve', signature: { printedName: people[who].name, meaning: 'Technical review: approved' }, ...extra };
+  return {
+    decision: 'approve',
+    signature: { printedName: people[who].name, meaning: 'Technical review: approved' },
+    ...extra,
+  };
 }
 
 beforeAll(async () => {
   keys = await generateSigningKeyPair();
   store = createMemoryStore({ quiet: true });
-  const access = createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 3600 });
+  const access = createTokenIssuer({
+    privateKey: keys.privateKey,
+    kid: keys.kid,
+    issuer: 'tamga-portal',
+    audience: 'tamga',
+    ttlSeconds: 3600,
+  });
   ({ app } = await buildApp({
     store,
     auth: createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' }),
@@ -104,7 +164,14 @@ beforeAll(async () => {
     logger: createLogger({ name: 'analysis-test', level: 'silent' }),
   }));
   for (const [k, p] of Object.entries(people)) tokens[k as Who] = await access.issue(p);
-  const msp = writeMsp(LIBRARY.map((c, i) => makeSpectrum(c.peaks.map(([mz, y]) => [mz, y] as [number, number]), { name: c.name, dbId: `SYN-${i + 1}` })));
+  const msp = writeMsp(
+    LIBRARY.map((c, i) =>
+      makeSpectrum(
+        c.peaks.map(([mz, y]) => [mz, y] as [number, number]),
+        { name: c.name, dbId: `SYN-${i + 1}` },
+      ),
+    ),
+  );
   const lib = await call('qa', 'POST', '/v1/libraries?name=Synthetic&version=1', msp, 'application/octet-stream');
   expect(lib.status, lib.body).toBe(201);
 });
@@ -117,22 +184,47 @@ describe('an approval with the portal e-signature', () => {
     expect(res.status, res.body).toBe(200);
     expect(res.json()).toMatchObject({ status: 'approved' });
     const [result] = await store.collection(results).find({ workItemId: id });
-    expect(result?.review?.eSignature).toMatchObject({ purpose: `approve work item ${id}`, signatureId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown });
+    expect(result?.review?.eSignature).toMatchObject({
+      purpose: `approve work item ${id}`,
+      signatureId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+    });
     expect(result?.review?.signature?.signedAt).toBe(result?.review?.eSignature?.time);
   });
 
   it('refuses a forged token, another reviewer’s token, and one for another work item; the item stays awaiting review', async () => {
     const id = await submittedWorkItem('TMG-2026-000202-01');
     const other = await submittedWorkItem('TMG-2026-000203-01');
-    const forged = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev', 'approved', `approve work item ${id}`, await generateSigningKeyPair()) }));
+    const forged = await call(
+      'rev',
+      'POST',
+      `/v1/work-items/${id}/review`,
+      approval('rev', {
+        eSignature: await sign('rev', 'approved', `approve work item ${id}`, await generateSigningKeyPair()),
+      }),
+    );
     expect(forged.status).toBe(422);
     expect(forged.json()).toMatchObject({ code: 'ESIG_ERR_INVALID', errors: [{ field: 'body.eSignature' }] });
-    const someoneElse = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev2', 'approved', `approve work item ${id}`) }));
+    const someoneElse = await call(
+      'rev',
+      'POST',
+      `/v1/work-items/${id}/review`,
+      approval('rev', { eSignature: await sign('rev2', 'approved', `approve work item ${id}`) }),
+    );
     expect(someoneElse.status).toBe(403);
     expect(someoneElse.json()).toMatchObject({ code: 'ESIG_ERR_MISMATCH' });
-    const wrongItem = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev', 'approved', `approve work item ${other}`) }));
+    const wrongItem = await call(
+      'rev',
+      'POST',
+      `/v1/work-items/${id}/review`,
+      approval('rev', { eSignature: await sign('rev', 'approved', `approve work item ${other}`) }),
+    );
     expect(wrongItem.status).toBe(403);
-    const wrongMeaning = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev', 'received', `approve work item ${id}`) }));
+    const wrongMeaning = await call(
+      'rev',
+      'POST',
+      `/v1/work-items/${id}/review`,
+      approval('rev', { eSignature: await sign('rev', 'received', `approve work item ${id}`) }),
+    );
     expect(wrongMeaning.status).toBe(403);
     const item = (await call('rev', 'GET', `/v1/work-items/${id}`)).json();
     expect(item.status).toBe('awaiting_review');
@@ -140,7 +232,11 @@ describe('an approval with the portal e-signature', () => {
 
   it('still approves without a token (the printed-name signature alone), and refuses a token on a send-back', async () => {
     const id = await submittedWorkItem('TMG-2026-000204-01');
-    const sendBack = await call('rev', 'POST', `/v1/work-items/${id}/review`, { decision: 'send_back', reasons: ['re-run the blank'], eSignature: await sign('rev', 'approved', `approve work item ${id}`) });
+    const sendBack = await call('rev', 'POST', `/v1/work-items/${id}/review`, {
+      decision: 'send_back',
+      reasons: ['re-run the blank'],
+      eSignature: await sign('rev', 'approved', `approve work item ${id}`),
+    });
     expect(sendBack.status).toBe(403);
     const res = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev'));
     expect(res.status, res.body).toBe(200);

@@ -31,22 +31,46 @@ const tokens = {} as Record<Who, string>;
 let caseId: string;
 
 async function call(who: Who, method: 'GET' | 'POST', url: string, payload?: object) {
-  const res = await built.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload === undefined ? {} : { payload }) });
+  const res = await built.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${tokens[who]}` },
+    ...(payload === undefined ? {} : { payload }),
+  });
   return { status: res.statusCode, body: res.body, json: () => res.json<Record<string, unknown>>() };
 }
 
-function sign(who: Who, meaning: string, purpose: string, keys: SigningKeyPair = portalKeys, issuer = 'tamga-portal'): Promise<string> {
+function sign(
+  who: Who,
+  meaning: string,
+  purpose: string,
+  keys: SigningKeyPair = portalKeys,
+  issuer = 'tamga-portal',
+): Promise<string> {
   const p = people[who];
   const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-  return issueESignature({ sub: p.sub, printedName: p.name, time, meaning, purpose, lab: 'TMG' }, { privateKey: keys.privateKey, kid: keys.kid, issuer });
+  return issueESignature(
+    { sub: p.sub, printedName: p.name, time, meaning, purpose, lab: 'TMG' },
+    { privateKey: keys.privateKey, kid: keys.kid, issuer },
+  );
 }
 
 beforeAll(async () => {
   portalKeys = await generateSigningKeyPair();
-  const access = createTokenIssuer({ privateKey: portalKeys.privateKey, kid: portalKeys.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 3600 });
+  const access = createTokenIssuer({
+    privateKey: portalKeys.privateKey,
+    kid: portalKeys.kid,
+    issuer: 'tamga-portal',
+    audience: 'tamga',
+    ttlSeconds: 3600,
+  });
   built = await buildApp({
     store: createMemoryStore({ quiet: true }),
-    auth: createJwtAuthenticator({ key: { publicKey: portalKeys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' }),
+    auth: createJwtAuthenticator({
+      key: { publicKey: portalKeys.publicKey },
+      issuer: 'tamga-portal',
+      audience: 'tamga',
+    }),
     eSignatures: createESignatureVerifier({ key: { publicKey: portalKeys.publicKey }, issuer: 'tamga-portal' }),
     lab: 'TMG',
     custodyKey: generateCustodyKey(),
@@ -55,7 +79,12 @@ beforeAll(async () => {
   for (const [k, p] of Object.entries(people)) tokens[k as Who] = await access.issue(p);
   await call('ana', 'POST', '/v1/agencies', { agencyId: 'police', name: 'City police', kind: 'police' });
   await call('ana', 'POST', '/v1/agencies', { agencyId: 'customs', name: 'Customs', kind: 'customs' });
-  await call('ana', 'POST', '/v1/locations', { locationId: 'st', kind: 'store', name: 'Main store', access: { roles: ['technician'] } });
+  await call('ana', 'POST', '/v1/locations', {
+    locationId: 'st',
+    kind: 'store',
+    name: 'Main store',
+    access: { roles: ['technician'] },
+  });
   await call('ana', 'POST', '/v1/locations', { locationId: 'rm', kind: 'room', name: 'Room 2', parentId: 'st' });
   await call('ana', 'POST', '/v1/locations', { locationId: 'cab', kind: 'cabinet', name: 'Cabinet A', parentId: 'rm' });
   const opened = await call('ana', 'POST', '/v1/cases', caseBody);
@@ -114,7 +143,11 @@ describe('e-signed custody acts', () => {
   it('refuses a receipt signed with a key that is not the portal’s, and records nothing', async () => {
     const before = (await call('ana', 'GET', `/v1/cases/${caseId}`)).json().items as unknown[];
     const forged = await sign('ana', 'received', `receive Exhibit F into ${caseId}`, await generateSigningKeyPair());
-    const res = await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit F', eSignature: forged });
+    const res = await call('ana', 'POST', `/v1/cases/${caseId}/items`, {
+      ...itemBody,
+      exhibitNo: 'Exhibit F',
+      eSignature: forged,
+    });
     expect(res.status).toBe(422);
     expect(res.json()).toMatchObject({ code: 'ESIG_ERR_INVALID', errors: [{ field: 'body.eSignature' }] });
     const after = (await call('ana', 'GET', `/v1/cases/${caseId}`)).json().items as unknown[];
@@ -136,11 +169,21 @@ describe('e-signed custody acts', () => {
   });
 
   it('signs a move into storage with the meaning "performed" and refuses a signature for another item', async () => {
-    const a = (await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit S-1' })).json().labNo as string;
-    const b = (await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit S-2' })).json().labNo as string;
-    const wrongItem = await call('ana', 'POST', `/v1/items/${b}/custody`, { kind: 'store', locationId: 'cab', eSignature: await sign('ana', 'performed', `store ${a}`) });
+    const a = (await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit S-1' })).json()
+      .labNo as string;
+    const b = (await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit S-2' })).json()
+      .labNo as string;
+    const wrongItem = await call('ana', 'POST', `/v1/items/${b}/custody`, {
+      kind: 'store',
+      locationId: 'cab',
+      eSignature: await sign('ana', 'performed', `store ${a}`),
+    });
     expect(wrongItem.status).toBe(403);
-    const stored = await call('ana', 'POST', `/v1/items/${a}/custody`, { kind: 'store', locationId: 'cab', eSignature: await sign('ana', 'performed', `store ${a}`) });
+    const stored = await call('ana', 'POST', `/v1/items/${a}/custody`, {
+      kind: 'store',
+      locationId: 'cab',
+      eSignature: await sign('ana', 'performed', `store ${a}`),
+    });
     expect(stored.status, stored.body).toBe(201);
     const events = await eventsOf(a);
     expect(events.at(-1)).toMatchObject({ kind: 'stored', details: { eSignatureMeaning: 'performed' } });
@@ -150,19 +193,36 @@ describe('e-signed custody acts', () => {
     const keys = await generateSigningKeyPair();
     const bare = await buildApp({
       store: createMemoryStore({ quiet: true }),
-      auth: createJwtAuthenticator({ key: { publicKey: portalKeys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' }),
+      auth: createJwtAuthenticator({
+        key: { publicKey: portalKeys.publicKey },
+        issuer: 'tamga-portal',
+        audience: 'tamga',
+      }),
       lab: 'TMG',
       custodyKey: generateCustodyKey(),
       logger: createLogger({ name: 'intake-test', level: 'silent' }),
     });
-    await bare.app.inject({ method: 'POST', url: '/v1/agencies', headers: { authorization: `Bearer ${tokens.ana}` }, payload: { agencyId: 'police', name: 'City police', kind: 'police' } });
-    const opened = await bare.app.inject({ method: 'POST', url: '/v1/cases', headers: { authorization: `Bearer ${tokens.ana}` }, payload: caseBody });
+    await bare.app.inject({
+      method: 'POST',
+      url: '/v1/agencies',
+      headers: { authorization: `Bearer ${tokens.ana}` },
+      payload: { agencyId: 'police', name: 'City police', kind: 'police' },
+    });
+    const opened = await bare.app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: { authorization: `Bearer ${tokens.ana}` },
+      payload: caseBody,
+    });
     const id = opened.json<{ caseId: string }>().caseId;
     const res = await bare.app.inject({
       method: 'POST',
       url: `/v1/cases/${id}/items`,
       headers: { authorization: `Bearer ${tokens.ana}` },
-      payload: { ...itemBody, eSignature: await sign('ana', 'received', `receive ${itemBody.exhibitNo} into ${id}`, keys) },
+      payload: {
+        ...itemBody,
+        eSignature: await sign('ana', 'received', `receive ${itemBody.exhibitNo} into ${id}`, keys),
+      },
     });
     expect(res.statusCode).toBe(503);
     await bare.app.close();

@@ -32,7 +32,12 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
   let webDir: string;
   let lab: Lab;
   let browser: Browser;
-  const state: { caseId: string; labNo: string; reportNumber: string; pdf: Uint8Array } = { caseId: '', labNo: '', reportNumber: '', pdf: new Uint8Array() };
+  const state: { caseId: string; labNo: string; reportNumber: string; pdf: Uint8Array } = {
+    caseId: '',
+    labNo: '',
+    reportNumber: '',
+    pdf: new Uint8Array(),
+  };
 
   beforeAll(async () => {
     webDir = await mkdtemp(path.join(tmpdir(), 'portal-flow-web-'));
@@ -42,7 +47,15 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   }, 120_000);
 
@@ -203,7 +216,9 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByText('No library imported yet.').waitFor();
     await page.getByLabel('Library name').fill('Synthetic-EI');
     await page.getByLabel('Version', { exact: true }).fill('2026.1');
-    await page.getByLabel('Library file (MSP)').setInputFiles({ name: 'synthetic.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticLibraryMsp()) });
+    await page
+      .getByLabel('Library file (MSP)')
+      .setInputFiles({ name: 'synthetic.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticLibraryMsp()) });
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByText('Synthetic-EI 2026.1 imported: 4 spectra.').waitFor();
     await page.getByRole('cell', { name: 'Synthetic-EI' }).waitFor();
@@ -227,7 +242,9 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByRole('heading', { name: `Analysis of ${state.labNo}` }).waitFor();
 
     await page.getByLabel('Instrument').fill('GCMS-1');
-    await page.getByLabel('Upload a spectrum (MSP, JCAMP-DX, mzML, CSV)').setInputFiles({ name: 'run-1.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticQueryMsp()) });
+    await page
+      .getByLabel('Upload a spectrum (MSP, JCAMP-DX, mzML, CSV)')
+      .setInputFiles({ name: 'run-1.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticQueryMsp()) });
     const hits = page.getByRole('table').filter({ hasText: 'Library hits' });
     await hits.waitFor();
     await expect(hits.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).resolves.toBe(QUERY_OF);
@@ -245,7 +262,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     const recorded = page.locator('.card', { has: page.getByRole('heading', { name: 'Recorded finding' }) });
     await recorded.waitFor();
     await expect(recorded.textContent()).resolves.toMatch(/62\.4 ± \d+\.\d %/);
-    await expect(recorded.textContent()).resolves.toMatch(/2\.308 ± 0\.\d{3} g/);
+    await expect(recorded.textContent()).resolves.toMatch(/2\.3083 ± 0\.\d{4} g/);
     await recorded.getByRole('button', { name: 'Submit for review' }).click();
     await page.getByText('Submitted for technical review.').waitFor();
     await shot(page, '09-analyst-finding-submitted');
@@ -261,7 +278,10 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await shot(page, '10-reviewer-queue');
     await card.getByRole('button', { name: 'Approve (e-signature)' }).focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('dialog').getByText(/approve work item/).waitFor();
+    await page
+      .getByRole('dialog')
+      .getByText(/approve work item/)
+      .waitFor();
     await eSign(page, 'reviewer');
     const issued = page.getByText(/Report (\S+) issued and signed\./);
     await issued.waitFor({ timeout: 60_000 });
@@ -272,7 +292,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await done(page);
   }, 90_000);
 
-  it("investigator of the agency: sees the case and the report, downloads the signed PDF, and the public page calls it genuine", async () => {
+  it('investigator of the agency: sees the case and the report, downloads the signed PDF, and the public page calls it genuine', async () => {
     const page = await signedIn('investigator.police', 'ru');
     await page.getByRole('heading', { name: 'Протоколы' }).waitFor();
     const row = page.getByRole('row').filter({ hasText: state.reportNumber });
@@ -289,7 +309,9 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await expect(page.getByRole('button', { name: 'Открыть дело' }).count()).resolves.toBe(0);
 
     await page.getByRole('link', { name: 'Проверить подлинность протокола' }).click();
-    await page.getByLabel('Выберите PDF протокола').setInputFiles({ name: pdf.name, mimeType: 'application/pdf', buffer: pdf.bytes });
+    await page
+      .getByLabel('Выберите PDF протокола')
+      .setInputFiles({ name: pdf.name, mimeType: 'application/pdf', buffer: pdf.bytes });
     const verdict = page.locator('.verdict');
     await verdict.waitFor();
     await expect(verdict.getByRole('heading').textContent()).resolves.toBe('Подлинный, действует');
@@ -305,7 +327,9 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     const status = await page.evaluate(async (n) => {
       const refreshed = await fetch('/v1/sessions/refresh', { method: 'POST' });
       const { accessToken } = (await refreshed.json()) as { accessToken: string };
-      const res = await fetch(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const res = await fetch(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       return res.status;
     }, state.reportNumber);
     expect(status).toBe(403);
@@ -324,11 +348,40 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     const at = changed.indexOf('/Producer');
     expect(at).toBeGreaterThan(0);
     changed.writeUInt8((changed.readUInt8(at + 12) ^ 1) & 0xff, at + 12);
-    await page.getByLabel('Choose the report PDF').setInputFiles({ name: 'changed.pdf', mimeType: 'application/pdf', buffer: changed });
+    await page
+      .getByLabel('Choose the report PDF')
+      .setInputFiles({ name: 'changed.pdf', mimeType: 'application/pdf', buffer: changed });
     const verdict = page.locator('.verdict');
     await verdict.waitFor();
-    await expect(verdict.getByRole('heading').textContent()).resolves.toBe('Not verified: not an unmodified report of this laboratory');
+    await expect(verdict.getByRole('heading').textContent()).resolves.toBe(
+      'Not verified: not an unmodified report of this laboratory',
+    );
     await shot(page, '15-verify-changed');
     await context.close();
+  }, 60_000);
+  it('QA manager: amends the report with a reason; the first one is then shown as superseded, also on the public page', async () => {
+    const page = await signedIn('qa.manager');
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: state.reportNumber, exact: true }) });
+    await row.getByRole('button', { name: 'Amend or withdraw' }).click();
+    await page.getByLabel('Reason').fill('Net weight restated after re-weighing the packaging');
+    await page.getByRole('button', { name: 'Issue an amendment' }).click();
+    await page.getByText(`replaced by`).waitFor();
+    await expect(row.getByRole('cell').nth(3).textContent()).resolves.toMatch(/^superseded · replaced by \S+$/);
+    const amendment = page.getByRole('row').filter({ hasText: `replaces ${state.reportNumber}` });
+    await expect(amendment.getByRole('cell').nth(3).textContent()).resolves.toMatch(/^current/);
+    await shot(page, '16-qa-amended');
+
+    await page.getByRole('link', { name: 'Verify a report' }).click();
+    await page
+      .getByLabel('Choose the report PDF')
+      .setInputFiles({ name: 'first.pdf', mimeType: 'application/pdf', buffer: Buffer.from(state.pdf) });
+    await expect(page.locator('.verdict').getByRole('heading').textContent()).resolves.toBe(
+      'Genuine, but superseded by an amendment',
+    );
+    await shot(page, '17-verify-superseded');
+    await done(page);
   }, 60_000);
 });

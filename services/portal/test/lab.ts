@@ -7,12 +7,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildApp as buildAnalysis, startAnalysisConsumers } from '@tamga/analysis';
 import { buildApp as buildIntake, generateCustodyKey } from '@tamga/intake';
-import { connectNats, enqueueEvent, ensureStreams, jetstream, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
+import {
+  connectNats,
+  enqueueEvent,
+  ensureStreams,
+  jetstream,
+  startConsumer,
+  startOutboxRelay,
+  streamSubject,
+} from '@tamga/messaging';
 import type { NatsConnection, OutboxRelay, RunningConsumer } from '@tamga/messaging';
 import { ensureDevPki } from '@tamga/report-pdf';
 import { REPORTING_COLLECTIONS, buildApp as buildReporting, handleEvent } from '@tamga/reporting';
 import type { IssuerDeps } from '@tamga/reporting';
-import { createESignatureVerifier, createJwtAuthenticator, createLogger, generateSigningKeyPair } from '@tamga/service-kit';
+import {
+  createESignatureVerifier,
+  createJwtAuthenticator,
+  createLogger,
+  generateSigningKeyPair,
+} from '@tamga/service-kit';
 import type { ServiceApp, SigningKeyPair } from '@tamga/service-kit';
 import { makeSpectrum, writeMsp } from '@tamga/spectra';
 import { createMemoryStore } from '@tamga/store';
@@ -56,14 +69,28 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
   {
     const store = createMemoryStore({ quiet: true });
     const relay = startOutboxRelay({ store, js: jetstream(nc), pollMs: 200 });
-    const { app } = await buildIntake({ store, auth: auth(), eSignatures, lab: LAB, custodyKey: generateCustodyKey(), logger: logger('intake'), onCommitted: () => relay.notify() });
+    const { app } = await buildIntake({
+      store,
+      auth: auth(),
+      eSignatures,
+      lab: LAB,
+      custodyKey: generateCustodyKey(),
+      logger: logger('intake'),
+      onCommitted: () => relay.notify(),
+    });
     parts.push({ app, store, relay, consumers: [] });
   }
   // ---- analysis
   {
     const store = createMemoryStore({ quiet: true });
     const relay = startOutboxRelay({ store, js: jetstream(nc), pollMs: 200 });
-    const { app } = await buildAnalysis({ store, auth: auth(), eSignatures, logger: logger('analysis'), onCommitted: () => relay.notify() });
+    const { app } = await buildAnalysis({
+      store,
+      auth: auth(),
+      eSignatures,
+      logger: logger('analysis'),
+      onCommitted: () => relay.notify(),
+    });
     const consumers = await startAnalysisConsumers({ nc, store, logger: logger('analysis') });
     parts.push({ app, store, relay, consumers });
   }
@@ -73,7 +100,11 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
     await store.ensure(REPORTING_COLLECTIONS);
     const relay = startOutboxRelay({ store, js: jetstream(nc), pollMs: 250 });
     const issuer: IssuerDeps = {
-      lab: { code: LAB, name: { ru: 'Тестовая лаборатория', en: 'Test laboratory' }, address: { ru: 'Ташкент', en: 'Tashkent' } },
+      lab: {
+        code: LAB,
+        name: { ru: 'Тестовая лаборатория', en: 'Test laboratory' },
+        address: { ru: 'Ташкент', en: 'Tashkent' },
+      },
       pki: await ensureDevPki(pkiDir, { labName: 'Test laboratory' }),
       blobs: store.blobs,
       verifyBaseUrl: 'http://127.0.0.1/verify',
@@ -100,7 +131,9 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
     parts.push({ app, store, relay, consumers });
   }
 
-  const [intakeUrl, analysisUrl, reportingUrl] = await Promise.all(parts.map((p) => p.app.listen({ port: 0, host: '127.0.0.1' })));
+  const [intakeUrl, analysisUrl, reportingUrl] = await Promise.all(
+    parts.map((p) => p.app.listen({ port: 0, host: '127.0.0.1' })),
+  );
   const services = { intake: intakeUrl ?? '', analysis: analysisUrl ?? '', reporting: reportingUrl ?? '' };
   // The real clock: e-signatures live two minutes and the services check them against it.
   const portal = await startTestPortal({ keys, webDir: options.webDir, upstreams: services, now: () => new Date() });
@@ -126,17 +159,76 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
 
 /** A small made-up EI library (not real chemistry; the names say so) and a query: a noisy copy of one entry. */
 export const SYNTHETIC_LIBRARY = [
-  { name: 'Synthetic compound A', peaks: [[41, 220], [43, 999], [58, 420], [91, 310], [105, 80], [134, 120]] },
-  { name: 'Synthetic compound B', peaks: [[44, 999], [51, 120], [77, 380], [105, 650], [152, 60], [182, 90]] },
-  { name: 'Synthetic compound C', peaks: [[42, 150], [57, 999], [71, 520], [85, 300], [99, 140], [142, 60]] },
-  { name: 'Synthetic compound D', peaks: [[39, 200], [65, 310], [91, 999], [119, 270], [148, 180]] },
+  {
+    name: 'Synthetic compound A',
+    peaks: [
+      [41, 220],
+      [43, 999],
+      [58, 420],
+      [91, 310],
+      [105, 80],
+      [134, 120],
+    ],
+  },
+  {
+    name: 'Synthetic compound B',
+    peaks: [
+      [44, 999],
+      [51, 120],
+      [77, 380],
+      [105, 650],
+      [152, 60],
+      [182, 90],
+    ],
+  },
+  {
+    name: 'Synthetic compound C',
+    peaks: [
+      [42, 150],
+      [57, 999],
+      [71, 520],
+      [85, 300],
+      [99, 140],
+      [142, 60],
+    ],
+  },
+  {
+    name: 'Synthetic compound D',
+    peaks: [
+      [39, 200],
+      [65, 310],
+      [91, 999],
+      [119, 270],
+      [148, 180],
+    ],
+  },
 ] as const;
 export const QUERY_OF = 'Synthetic compound C';
 
 export function syntheticLibraryMsp(): string {
-  return writeMsp(SYNTHETIC_LIBRARY.map((c, i) => makeSpectrum(c.peaks.map(([mz, y]) => [mz, y] as [number, number]), { name: c.name, dbId: `SYN-${i + 1}` })));
+  return writeMsp(
+    SYNTHETIC_LIBRARY.map((c, i) =>
+      makeSpectrum(
+        c.peaks.map(([mz, y]) => [mz, y] as [number, number]),
+        { name: c.name, dbId: `SYN-${i + 1}` },
+      ),
+    ),
+  );
 }
 
 export function syntheticQueryMsp(): string {
-  return writeMsp([makeSpectrum([[42, 170], [57, 940], [71, 560], [85, 270], [99, 150], [142, 55], [207, 8]], { name: 'Exhibit 1 extract, run 1' })]);
+  return writeMsp([
+    makeSpectrum(
+      [
+        [42, 170],
+        [57, 940],
+        [71, 560],
+        [85, 270],
+        [99, 150],
+        [142, 55],
+        [207, 8],
+      ],
+      { name: 'Exhibit 1 extract, run 1' },
+    ),
+  ]);
 }

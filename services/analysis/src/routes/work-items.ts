@@ -250,7 +250,11 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
           });
         if (ctx.eSignatures === undefined)
           throw kitErrors.AUTH_ERR_KEYS_UNAVAILABLE('this analysis service has no key to verify e-signatures');
-        signed = await ctx.eSignatures.verify(token, { sub: p.sub, meaning: 'approved', purpose: approvalPurpose(request.params.id) });
+        signed = await ctx.eSignatures.verify(token, {
+          sub: p.sub,
+          meaning: 'approved',
+          purpose: approvalPurpose(request.params.id),
+        });
       }
       if (
         body.decision === 'approve' &&

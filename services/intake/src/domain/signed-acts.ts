@@ -20,10 +20,25 @@ const MOVE_MEANING: Record<CustodyCommandBody['kind'], SignatureMeaning> = {
 };
 
 export const signedActs = {
-  receive: (caseId: string, exhibitNo: string): SignedAct => ({ meaning: 'received', purpose: `receive ${exhibitNo} into ${caseId}` }),
-  move: (labNo: string, kind: CustodyCommandBody['kind']): SignedAct => ({ meaning: MOVE_MEANING[kind], purpose: `${kind} ${labNo}` }),
-  offerTransfer: (labNo: string, toUserId: string): SignedAct => ({ meaning: 'released', purpose: `transfer ${labNo} to ${toUserId}` }),
-  acceptTransfer: (labNo: string, transferId: string): SignedAct => ({ meaning: 'received', purpose: `accept transfer ${transferId} of ${labNo}` }),
-  declineTransfer: (labNo: string, transferId: string): SignedAct => ({ meaning: 'performed', purpose: `decline transfer ${transferId} of ${labNo}` }),
+  receive: (caseId: string, exhibitNo: string): SignedAct => ({
+    meaning: 'received',
+    purpose: `receive ${exhibitNo} into ${caseId}`,
+  }),
+  move: (labNo: string, kind: CustodyCommandBody['kind']): SignedAct => ({
+    meaning: MOVE_MEANING[kind],
+    purpose: `${kind} ${labNo}`,
+  }),
+  offerTransfer: (labNo: string, toUserId: string): SignedAct => ({
+    meaning: 'released',
+    purpose: `transfer ${labNo} to ${toUserId}`,
+  }),
+  acceptTransfer: (labNo: string, transferId: string): SignedAct => ({
+    meaning: 'received',
+    purpose: `accept transfer ${transferId} of ${labNo}`,
+  }),
+  declineTransfer: (labNo: string, transferId: string): SignedAct => ({
+    meaning: 'performed',
+    purpose: `decline transfer ${transferId} of ${labNo}`,
+  }),
   subSample: (labNo: string): SignedAct => ({ meaning: 'performed', purpose: `sub-sample ${labNo}` }),
 };

@@ -36,10 +36,22 @@ const NAV: NavEntry[] = [
   { href: '#/queue', label: 'nav.queue', roles: ['analyst'] },
   { href: '#/reviews', label: 'nav.reviews', roles: ['reviewer', 'qa_manager'] },
   { href: '#/libraries', label: 'nav.libraries', roles: ['qa_manager', 'admin'] },
-  { href: '#/reports', label: 'nav.reports', roles: ['investigator', 'qa_manager', 'reviewer', 'analyst', 'technician', 'admin'] },
+  {
+    href: '#/reports',
+    label: 'nav.reports',
+    roles: ['investigator', 'qa_manager', 'reviewer', 'analyst', 'technician', 'admin'],
+  },
   { href: '#/users', label: 'nav.users', roles: ['admin'] },
-  { href: '#/account', label: 'nav.account', roles: ['technician', 'analyst', 'reviewer', 'qa_manager', 'investigator', 'admin'] },
-  { href: '#/verify', label: 'nav.verify', roles: ['technician', 'analyst', 'reviewer', 'qa_manager', 'investigator', 'admin'] },
+  {
+    href: '#/account',
+    label: 'nav.account',
+    roles: ['technician', 'analyst', 'reviewer', 'qa_manager', 'investigator', 'admin'],
+  },
+  {
+    href: '#/verify',
+    label: 'nav.verify',
+    roles: ['technician', 'analyst', 'reviewer', 'qa_manager', 'investigator', 'admin'],
+  },
 ];
 
 function homeOf(roles: string[]): string {
@@ -55,7 +67,14 @@ function LanguageSwitch() {
   return (
     <div className="lang" role="group" aria-label={t('lang.label')}>
       {(['ru', 'en'] as Language[]).map((l) => (
-        <button key={l} type="button" lang={l} aria-pressed={lang === l} className={lang === l ? 'active' : ''} onClick={() => setLang(l)}>
+        <button
+          key={l}
+          type="button"
+          lang={l}
+          aria-pressed={lang === l}
+          className={lang === l ? 'active' : ''}
+          onClick={() => setLang(l)}
+        >
           {t(`lang.${l}` as MessageKey)}
         </button>
       ))}
@@ -100,7 +119,8 @@ export function App() {
   const hash = useHash();
 
   useEffect(() => {
-    if (user !== undefined && (hash === '#/' || hash === '#')) window.location.hash = user.mustChangePassword ? '#/account' : homeOf(user.roles);
+    if (user !== undefined && (hash === '#/' || hash === '#'))
+      window.location.hash = user.mustChangePassword ? '#/account' : homeOf(user.roles);
   }, [user, hash]);
 
   if (!ready) return <p role="status">{t('common.loading')}</p>;

@@ -93,7 +93,12 @@ async function send(path: string, options: CallOptions): Promise<Response> {
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  return fetch(path, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, credentials: 'same-origin' });
+  return fetch(path, {
+    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+    credentials: 'same-origin',
+  });
 }
 
 async function call(path: string, options: CallOptions = {}): Promise<Response> {
@@ -142,13 +147,18 @@ export interface UploadProgress {
   processing: boolean;
 }
 
-function xhrUpload(path: string, blob: Blob, onProgress: (p: UploadProgress) => void): Promise<{ status: number; text: string }> {
+function xhrUpload(
+  path: string,
+  blob: Blob,
+  onProgress: (p: UploadProgress) => void,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     if (accessToken !== undefined) xhr.setRequestHeader('authorization', `Bearer ${accessToken}`);
     xhr.setRequestHeader('content-type', blob.type || 'application/octet-stream');
-    xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0, processing: false });
+    xhr.upload.onprogress = (e) =>
+      onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0, processing: false });
     xhr.upload.onload = () => onProgress({ loaded: blob.size, total: blob.size, processing: true });
     xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
     xhr.onerror = () => reject(new ApiError(0, 'HTTP_NETWORK', 'The connection to the portal failed'));
@@ -173,7 +183,12 @@ export async function upload<T>(path: string, blob: Blob, onProgress: (p: Upload
     } catch {
       // not JSON
     }
-    throw new ApiError(res.status, body.code ?? `HTTP_${res.status}`, body.detail ?? `HTTP ${res.status}`, body.errors ?? []);
+    throw new ApiError(
+      res.status,
+      body.code ?? `HTTP_${res.status}`,
+      body.detail ?? `HTTP ${res.status}`,
+      body.errors ?? [],
+    );
   }
   return JSON.parse(res.text) as T;
 }

@@ -13,6 +13,8 @@ interface I18n {
   lang: Language;
   setLang(lang: Language): void;
   t(key: MessageKey, vars?: Record<string, string | number>): string;
+  /** A date and time as people of this language write it. */
+  time(iso: string): string;
 }
 
 const I18nContext = createContext<I18n | undefined>(undefined);
@@ -39,7 +41,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     },
     [lang],
   );
-  const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);
+  const time = useCallback(
+    (iso: string) =>
+      new Date(iso).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'medium' }),
+    [lang],
+  );
+  const value = useMemo(() => ({ lang, setLang, t, time }), [lang, setLang, t, time]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -47,7 +47,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     window.location.hash = '#/';
   }, []);
 
-  const value = useMemo(() => ({ user, config, ready, signIn, signOut, setUser }), [user, config, ready, signIn, signOut]);
+  const value = useMemo(
+    () => ({ user, config, ready, signIn, signOut, setUser }),
+    [user, config, ready, signIn, signOut],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -39,11 +39,25 @@ export function ESignatureDialog({ meaning, purpose, onSigned, onCancel }: ESign
       >
         <h2 id="esig-title">{t('esig.title')}</h2>
         <p>{t('esig.statement', { meaning: meaningText, purpose })}</p>
-        <Field ref={first} label={t('esig.password')} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={sign.apiError} required />
+        <Field
+          ref={first}
+          label={t('esig.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={sign.apiError}
+          required
+        />
         <FormError error={sign.apiError?.errors.length ? undefined : sign.error} />
         <div className="actions">
-          <button type="submit" disabled={sign.busy}>{t('esig.sign')}</button>
-          <button type="button" className="secondary" onClick={onCancel}>{t('common.cancel')}</button>
+          <button type="submit" disabled={sign.busy}>
+            {t('esig.sign')}
+          </button>
+          <button type="button" className="secondary" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
         </div>
       </form>
     </div>

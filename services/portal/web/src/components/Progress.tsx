@@ -2,7 +2,15 @@
 // the fraction is known, an indeterminate one while the service works, and the time waited.
 import { useEffect, useState } from 'react';
 
-export function Progress({ label, value, max }: { label: string; value?: number | undefined; max?: number | undefined }) {
+export function Progress({
+  label,
+  value,
+  max,
+}: {
+  label: string;
+  value?: number | undefined;
+  max?: number | undefined;
+}) {
   const [started] = useState(() => Date.now());
   const [, tick] = useState(0);
   useEffect(() => {

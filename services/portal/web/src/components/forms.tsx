@@ -33,7 +33,14 @@ export function Field({ label, name, error, hint, ref, ...input }: FieldProps) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input ref={ref} id={id} name={name} aria-invalid={message !== undefined} aria-describedby={message !== undefined ? `${id}-err` : undefined} {...input} />
+      <input
+        ref={ref}
+        id={id}
+        name={name}
+        aria-invalid={message !== undefined}
+        aria-describedby={message !== undefined ? `${id}-err` : undefined}
+        {...input}
+      />
       {hint !== undefined && <small>{hint}</small>}
       {message !== undefined && (
         <span className="field-error" id={`${id}-err`} role="alert">
@@ -100,9 +107,17 @@ export function FormError({ error, fields }: { error: unknown; fields?: readonly
   const errorText = useErrorText();
   if (error === undefined || error === null) return null;
   if (error instanceof ApiError) {
-    const placed = fields !== undefined && error.errors.length > 0 && error.errors.every((e) => fields.some((f) => e.field === f || e.field.endsWith(`.${f}`)));
+    const placed =
+      fields !== undefined &&
+      error.errors.length > 0 &&
+      error.errors.every((e) => fields.some((f) => e.field === f || e.field.endsWith(`.${f}`)));
     if (placed) return null;
-    if (error.unavailable) return <p className="notice" role="status">{t('common.unavailable')}</p>;
+    if (error.unavailable)
+      return (
+        <p className="notice" role="status">
+          {t('common.unavailable')}
+        </p>
+      );
     return (
       <p className="form-error" role="alert">
         {errorText(error, error.message)}

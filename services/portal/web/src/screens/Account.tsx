@@ -28,11 +28,36 @@ export function Account() {
           void action.run();
         }}
       >
-        <Field label={t('account.current')} name="currentPassword" type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrent(e.target.value)} error={action.apiError} required />
-        <Field label={t('account.new')} name="newPassword" type="password" autoComplete="new-password" hint={t('account.policy')} value={newPassword} onChange={(e) => setNew(e.target.value)} error={action.apiError} required />
+        <Field
+          label={t('account.current')}
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          value={currentPassword}
+          onChange={(e) => setCurrent(e.target.value)}
+          error={action.apiError}
+          required
+        />
+        <Field
+          label={t('account.new')}
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          hint={t('account.policy')}
+          value={newPassword}
+          onChange={(e) => setNew(e.target.value)}
+          error={action.apiError}
+          required
+        />
         <FormError error={action.apiError?.errors.length ? undefined : action.error} />
-        {done && <p role="status" className="ok">{t('account.changed')}</p>}
-        <button type="submit" disabled={action.busy}>{t('account.submit')}</button>
+        {done && (
+          <p role="status" className="ok">
+            {t('account.changed')}
+          </p>
+        )}
+        <button type="submit" disabled={action.busy}>
+          {t('account.submit')}
+        </button>
       </form>
     </section>
   );

@@ -36,11 +36,18 @@ interface WorkItem {
   sentBackReasons?: string[];
   findings?: {
     input: { conclusion: string; substance?: string; sop: { id: string; version: string } };
-    techniques: { technique: string; category?: string; result: string }[];
+    techniques: { code: string; name: string; category: string; result: string }[];
     swgdrug?: { satisfied?: boolean; statement?: string };
     purity?: Measured;
     netWeight?: Measured;
-    hit?: { name: string; mf: number; rmf: number; rank: number; spectrumId: string; library: { name: string; version: string } };
+    hit?: {
+      name: string;
+      mf: number;
+      rmf: number;
+      rank: number;
+      spectrumId: string;
+      library: { name: string; version: string };
+    };
     recordedBy: Person;
   };
 }
@@ -54,7 +61,12 @@ interface Hit {
 interface Upload {
   id: string;
   filename: string;
-  spectra: { index: number; name: string; peakCount: number; search: { library: { name: string; version: string }; measure: string; hits: Hit[] } }[];
+  spectra: {
+    index: number;
+    name: string;
+    peakCount: number;
+    search: { library: { name: string; version: string }; measure: string; hits: Hit[] };
+  }[];
 }
 
 /** The purpose analysis checks on an approval's e-signature (services/analysis approvalPurpose). */
@@ -66,7 +78,7 @@ const base = (id: string) => `/api/analysis/v1/work-items/${encodeURIComponent(i
 
 function measured(m: Measured | undefined): string {
   if (m === undefined) return '—';
-  const digits = m.unit === 'g' ? 3 : 1;
+  const digits = m.unit === 'g' ? 4 : 1;
   return `${m.value.toFixed(digits)} ± ${m.expandedUncertainty.toFixed(digits)} ${m.unit} (k = ${m.coverageFactor})`;
 }
 
@@ -123,7 +135,12 @@ export function Queue() {
                 <td>{w.analyst?.name ?? '—'}</td>
                 <td>
                   {w.status === 'queued' && hasRole(user, 'analyst') && (
-                    <button type="button" onClick={() => void claim.run(w.id)} aria-label={`${t('queue.claim')} ${w.labNo}`} disabled={claim.busy}>
+                    <button
+                      type="button"
+                      onClick={() => void claim.run(w.id)}
+                      aria-label={`${t('queue.claim')} ${w.labNo}`}
+                      disabled={claim.busy}
+                    >
                       {t('queue.claim')}
                     </button>
                   )}
@@ -174,7 +191,10 @@ function Hits({ upload: up, chosen, onChoose }: { upload: Upload; chosen: number
     <>
       <table>
         <caption>
-          {t('work.hits', { library: `${spectrum.search.library.name} ${spectrum.search.library.version}`, file: up.filename })}
+          {t('work.hits', {
+            library: `${spectrum.search.library.name} ${spectrum.search.library.version}`,
+            file: up.filename,
+          })}
         </caption>
         <thead>
           <tr>
@@ -190,13 +210,18 @@ function Hits({ upload: up, chosen, onChoose }: { upload: Upload; chosen: number
             <tr key={h.rank} className={h.rank === chosen ? 'chosen' : undefined}>
               <td>{h.rank}</td>
               <td>
-                <button type="button" className="link" aria-pressed={h.rank === chosen} onClick={() => onChoose(h.rank)}>
+                <button
+                  type="button"
+                  className="link"
+                  aria-pressed={h.rank === chosen}
+                  onClick={() => onChoose(h.rank)}
+                >
                   {h.name}
                 </button>
               </td>
               <td>{Math.round(h.mf)}</td>
               <td>{Math.round(h.rmf)}</td>
-              <td>{(100 * h.probability).toFixed(1)} %</td>
+              <td>{h.probability.toFixed(1)} %</td>
             </tr>
           ))}
         </tbody>
@@ -206,7 +231,17 @@ function Hits({ upload: up, chosen, onChoose }: { upload: Upload; chosen: number
   );
 }
 
-const FINDING_FIELDS = ['substance', 'sop.id', 'sop.version', 'techniques', 'purity.value', 'value', 'netWeight.gross', 'netWeight.packaging', 'qc'];
+const FINDING_FIELDS = [
+  'substance',
+  'sop.id',
+  'sop.version',
+  'techniques',
+  'purity.value',
+  'value',
+  'netWeight.gross',
+  'netWeight.packaging',
+  'qc',
+];
 
 export function Work({ workItemId }: { workItemId: string }) {
   const { t } = useI18n();
@@ -216,7 +251,10 @@ export function Work({ workItemId }: { workItemId: string }) {
   const [chosen, setChosen] = useState(1);
   const [progress, setProgress] = useState<UploadProgress>();
   const load = useAction(async () => {
-    const [w, spectra] = await Promise.all([api<WorkItem>(base(workItemId)), api<{ spectra: Upload[] }>(`${base(workItemId)}/spectra`)]);
+    const [w, spectra] = await Promise.all([
+      api<WorkItem>(base(workItemId)),
+      api<{ spectra: Upload[] }>(`${base(workItemId)}/spectra`),
+    ]);
     setItem(w);
     setLatest(spectra.spectra.at(-1));
   });
@@ -242,7 +280,21 @@ export function Work({ workItemId }: { workItemId: string }) {
     }
   });
   const hit = latest?.spectra[0]?.search.hits.find((h) => h.rank === chosen);
-  const [f, setF] = useState({ conclusion: 'identified', substance: '', sopId: 'SOP-GCMS-01', sopVersion: '1', second: 'GC', blank: 'BLANK-1', purity: '', repeatability: '', calibration: '', gross: '', packaging: '', balanceU: '0.0002', balanceSd: '0.0001' });
+  const [f, setF] = useState({
+    conclusion: 'identified',
+    substance: '',
+    sopId: 'SOP-GCMS-01',
+    sopVersion: '1',
+    second: 'GC',
+    blank: 'BLANK-1',
+    purity: '',
+    repeatability: '',
+    calibration: '',
+    gross: '',
+    packaging: '',
+    balanceU: '0.0002',
+    balanceSd: '0.0001',
+  });
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const record = useAction(async () => {
     const identified = f.conclusion === 'identified';
@@ -253,7 +305,12 @@ export function Work({ workItemId }: { workItemId: string }) {
       ...(identified ? { substance: f.substance || hit?.name } : {}),
       ...(identified && spectrumId !== undefined && hit !== undefined ? { hit: { spectrumId, rank: hit.rank } } : {}),
       techniques: [
-        { technique: 'MS', result: identified ? 'positive' : 'negative', ...(spectrumId === undefined ? {} : { spectrumId }), ...(instrument === '' ? {} : { instrument }) },
+        {
+          technique: 'MS',
+          result: identified ? 'positive' : 'negative',
+          ...(spectrumId === undefined ? {} : { spectrumId }),
+          ...(instrument === '' ? {} : { instrument }),
+        },
         ...(f.second === '' ? [] : [{ technique: f.second, result: identified ? 'positive' : 'negative' }]),
       ],
       qc: f.blank === '' ? [] : [{ kind: 'blank', reference: f.blank, passed: true }],
@@ -270,7 +327,13 @@ export function Work({ workItemId }: { workItemId: string }) {
           }),
       ...(f.gross === ''
         ? {}
-        : { netWeight: { gross: Number(f.gross), packaging: Number(f.packaging || 0), balance: { calibrationU: Number(f.balanceU), calibrationK: 2, repeatabilitySd: Number(f.balanceSd) } } }),
+        : {
+            netWeight: {
+              gross: Number(f.gross),
+              packaging: Number(f.packaging || 0),
+              balance: { calibrationU: Number(f.balanceU), calibrationK: 2, repeatabilitySd: Number(f.balanceSd) },
+            },
+          }),
     };
     setItem(await api<WorkItem>(`${base(workItemId)}/findings`, { body }));
   });
@@ -311,7 +374,12 @@ export function Work({ workItemId }: { workItemId: string }) {
       {editable && (
         <form aria-labelledby="upload-title" onSubmit={(e) => e.preventDefault()}>
           <h2 id="upload-title">{t('work.uploadTitle')}</h2>
-          <Field label={t('work.instrument')} name="instrument" value={instrument} onChange={(e) => setInstrument(e.target.value)} />
+          <Field
+            label={t('work.instrument')}
+            name="instrument"
+            value={instrument}
+            onChange={(e) => setInstrument(e.target.value)}
+          />
           <div className="field">
             <label htmlFor="spectrum-file">{t('work.upload')}</label>
             <input
@@ -326,7 +394,12 @@ export function Work({ workItemId }: { workItemId: string }) {
               }}
             />
           </div>
-          {progress !== undefined && (progress.processing ? <Progress label={t('work.searching')} /> : <Progress label={t('work.uploading')} value={progress.loaded} max={progress.total} />)}
+          {progress !== undefined &&
+            (progress.processing ? (
+              <Progress label={t('work.searching')} />
+            ) : (
+              <Progress label={t('work.uploading')} value={progress.loaded} max={progress.total} />
+            ))}
           <FormError error={send.error} />
         </form>
       )}
@@ -345,9 +418,31 @@ export function Work({ workItemId }: { workItemId: string }) {
               <option value="identified">{t('work.conclusion.identified')}</option>
               <option value="no_controlled_substance_detected">{t('work.conclusion.none')}</option>
             </Select>
-            <Field label={t('work.substance')} name="substance" value={f.substance} placeholder={hit?.name} onChange={set('substance')} error={record.apiError} hint={hit !== undefined ? t('work.substanceHint', { name: hit.name }) : undefined} />
-            <Field label={t('work.sop')} name="sop.id" value={f.sopId} onChange={set('sopId')} error={record.apiError} required />
-            <Field label={t('work.sopVersion')} name="sop.version" value={f.sopVersion} onChange={set('sopVersion')} error={record.apiError} required />
+            <Field
+              label={t('work.substance')}
+              name="substance"
+              value={f.substance}
+              placeholder={hit?.name}
+              onChange={set('substance')}
+              error={record.apiError}
+              hint={hit !== undefined ? t('work.substanceHint', { name: hit.name }) : undefined}
+            />
+            <Field
+              label={t('work.sop')}
+              name="sop.id"
+              value={f.sopId}
+              onChange={set('sopId')}
+              error={record.apiError}
+              required
+            />
+            <Field
+              label={t('work.sopVersion')}
+              name="sop.version"
+              value={f.sopVersion}
+              onChange={set('sopVersion')}
+              error={record.apiError}
+              required
+            />
             <Select label={t('work.second')} name="second" value={f.second} onChange={set('second')}>
               {['GC', 'IR', 'LC', 'TLC', 'COLOUR', ''].map((x) => (
                 <option key={x} value={x}>
@@ -360,22 +455,84 @@ export function Work({ workItemId }: { workItemId: string }) {
           <fieldset>
             <legend>{t('work.purityTitle')}</legend>
             <div className="grid">
-              <Field label={t('work.purity')} name="purity.value" type="number" step="0.1" min="0" max="100" value={f.purity} onChange={set('purity')} error={record.apiError} />
-              <Field label={t('work.repeatability')} name="repeatability" type="number" step="0.001" min="0" value={f.repeatability} onChange={set('repeatability')} />
-              <Field label={t('work.calibration')} name="calibration" type="number" step="0.001" min="0" value={f.calibration} onChange={set('calibration')} />
+              <Field
+                label={t('work.purity')}
+                name="purity.value"
+                type="number"
+                step="0.1"
+                min="0"
+                max="100"
+                value={f.purity}
+                onChange={set('purity')}
+                error={record.apiError}
+              />
+              <Field
+                label={t('work.repeatability')}
+                name="repeatability"
+                type="number"
+                step="0.001"
+                min="0"
+                value={f.repeatability}
+                onChange={set('repeatability')}
+              />
+              <Field
+                label={t('work.calibration')}
+                name="calibration"
+                type="number"
+                step="0.001"
+                min="0"
+                value={f.calibration}
+                onChange={set('calibration')}
+              />
             </div>
           </fieldset>
           <fieldset>
             <legend>{t('work.netTitle')}</legend>
             <div className="grid">
-              <Field label={t('work.gross')} name="netWeight.gross" type="number" step="0.0001" min="0" value={f.gross} onChange={set('gross')} error={record.apiError} />
-              <Field label={t('work.packaging')} name="netWeight.packaging" type="number" step="0.0001" min="0" value={f.packaging} onChange={set('packaging')} error={record.apiError} />
-              <Field label={t('work.balanceU')} name="balanceU" type="number" step="0.0001" min="0" value={f.balanceU} onChange={set('balanceU')} />
-              <Field label={t('work.balanceSd')} name="balanceSd" type="number" step="0.0001" min="0" value={f.balanceSd} onChange={set('balanceSd')} />
+              <Field
+                label={t('work.gross')}
+                name="netWeight.gross"
+                type="number"
+                step="0.0001"
+                min="0"
+                value={f.gross}
+                onChange={set('gross')}
+                error={record.apiError}
+              />
+              <Field
+                label={t('work.packaging')}
+                name="netWeight.packaging"
+                type="number"
+                step="0.0001"
+                min="0"
+                value={f.packaging}
+                onChange={set('packaging')}
+                error={record.apiError}
+              />
+              <Field
+                label={t('work.balanceU')}
+                name="balanceU"
+                type="number"
+                step="0.0001"
+                min="0"
+                value={f.balanceU}
+                onChange={set('balanceU')}
+              />
+              <Field
+                label={t('work.balanceSd')}
+                name="balanceSd"
+                type="number"
+                step="0.0001"
+                min="0"
+                value={f.balanceSd}
+                onChange={set('balanceSd')}
+              />
             </div>
           </fieldset>
           <FormError error={record.error} fields={FINDING_FIELDS} />
-          <button type="submit" disabled={record.busy}>{t('work.record')}</button>
+          <button type="submit" disabled={record.busy}>
+            {t('work.record')}
+          </button>
         </form>
       )}
       {findings !== undefined && (
@@ -385,12 +542,17 @@ export function Work({ workItemId }: { workItemId: string }) {
             <dt>{t('work.conclusion')}</dt>
             <dd>{findings.input.substance ?? t('work.conclusion.none')}</dd>
             <dt>{t('work.techniques')}</dt>
-            <dd>{findings.techniques.map((x) => `${x.technique}${x.category ? ` (${x.category})` : ''}: ${x.result}`).join('; ')}</dd>
+            <dd>
+              {findings.techniques
+                .map((x) => t('work.techniqueUse', { name: x.name, category: x.category, result: x.result }))
+                .join('; ')}
+            </dd>
             {findings.hit !== undefined && (
               <>
                 <dt>{t('work.hit')}</dt>
                 <dd>
-                  {findings.hit.name} — MF {Math.round(findings.hit.mf)}, RMF {Math.round(findings.hit.rmf)} ({findings.hit.library.name} {findings.hit.library.version})
+                  {findings.hit.name} — MF {Math.round(findings.hit.mf)}, RMF {Math.round(findings.hit.rmf)} (
+                  {findings.hit.library.name} {findings.hit.library.version})
                 </dd>
               </>
             )}
@@ -405,7 +567,11 @@ export function Work({ workItemId }: { workItemId: string }) {
             </button>
           )}
           <FormError error={submit.error} />
-          {item.status === 'awaiting_review' && <p className="ok" role="status">{t('work.submitted')}</p>}
+          {item.status === 'awaiting_review' && (
+            <p className="ok" role="status">
+              {t('work.submitted')}
+            </p>
+          )}
         </div>
       )}
     </section>
@@ -427,7 +593,11 @@ function ReportWait({ labNo }: { labNo: string }) {
     const deadline = Date.now() + 120_000;
     async function poll(): Promise<void> {
       while (live && Date.now() < deadline) {
-        const found = (await api<{ reports: ReportRef[] }>(`/api/reporting/v1/reports?labNo=${encodeURIComponent(labNo)}&status=current`)).reports[0];
+        const found = (
+          await api<{ reports: ReportRef[] }>(
+            `/api/reporting/v1/reports?labNo=${encodeURIComponent(labNo)}&status=current`,
+          )
+        ).reports[0];
         if (found !== undefined) {
           if (live) setReport(found);
           return;
@@ -457,14 +627,20 @@ export function Reviews() {
   const [signing, setSigning] = useState<WorkItem>();
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const [approved, setApproved] = useState<string[]>([]);
-  const load = useAction(async () => setItems((await api<{ items: WorkItem[] }>('/api/analysis/v1/work-items?status=awaiting_review')).items));
+  const load = useAction(async () =>
+    setItems((await api<{ items: WorkItem[] }>('/api/analysis/v1/work-items?status=awaiting_review')).items),
+  );
   useEffect(() => {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const approve = useAction(async (w: WorkItem, eSignature: string) => {
     await api(`${base(w.id)}/review`, {
-      body: { decision: 'approve', signature: { printedName: user?.name ?? '', meaning: t('reviews.meaning') }, eSignature },
+      body: {
+        decision: 'approve',
+        signature: { printedName: user?.name ?? '', meaning: t('reviews.meaning') },
+        eSignature,
+      },
     });
     setApproved((a) => [...a, w.labNo]);
     await load.run();
@@ -493,7 +669,11 @@ export function Reviews() {
             <dt>{t('work.conclusion')}</dt>
             <dd>{w.findings?.input.substance ?? t('work.conclusion.none')}</dd>
             <dt>{t('work.techniques')}</dt>
-            <dd>{w.findings?.techniques.map((x) => `${x.technique}: ${x.result}`).join('; ') ?? '—'}</dd>
+            <dd>
+              {w.findings?.techniques
+                .map((x) => t('work.techniqueUse', { name: x.name, category: x.category, result: x.result }))
+                .join('; ') ?? '—'}
+            </dd>
             {w.findings?.hit !== undefined && (
               <>
                 <dt>{t('work.hit')}</dt>
@@ -505,8 +685,16 @@ export function Reviews() {
             <dt>{t('work.purity')}</dt>
             <dd>{measured(w.findings?.purity)}</dd>
           </dl>
-          {w.findings?.hit !== undefined && <MirrorPlot spectrumId={w.findings.hit.spectrumId} rank={w.findings.hit.rank} name={w.findings.hit.name} />}
-          <Field label={t('reviews.reason')} name="reasons" value={reasons[w.id] ?? ''} onChange={(e) => setReasons({ ...reasons, [w.id]: e.target.value })} error={sendBack.apiError} />
+          {w.findings?.hit !== undefined && (
+            <MirrorPlot spectrumId={w.findings.hit.spectrumId} rank={w.findings.hit.rank} name={w.findings.hit.name} />
+          )}
+          <Field
+            label={t('reviews.reason')}
+            name="reasons"
+            value={reasons[w.id] ?? ''}
+            onChange={(e) => setReasons({ ...reasons, [w.id]: e.target.value })}
+            error={sendBack.apiError}
+          />
           <div className="actions">
             <button type="button" onClick={() => setSigning(w)} disabled={approve.busy}>
               {t('reviews.approve')}
@@ -544,14 +732,16 @@ interface Library {
 }
 
 export function Libraries() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [libraries, setLibraries] = useState<Library[]>();
   const [name, setName] = useState('');
   const [version, setVersion] = useState('');
   const [file, setFile] = useState<File>();
   const [progress, setProgress] = useState<UploadProgress>();
   const [imported, setImported] = useState<Library>();
-  const load = useAction(async () => setLibraries((await api<{ libraries: Library[] }>('/api/analysis/v1/libraries')).libraries));
+  const load = useAction(async () =>
+    setLibraries((await api<{ libraries: Library[] }>('/api/analysis/v1/libraries')).libraries),
+  );
   useEffect(() => {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -591,7 +781,7 @@ export function Libraries() {
                 <td>{l.version}</td>
                 <td>{l.count}</td>
                 <td>
-                  {new Date(l.createdAt).toLocaleString()} · {l.createdBy.name}
+                  {time(l.createdAt)} · {l.createdBy.name}
                 </td>
               </tr>
             ))}
@@ -607,17 +797,48 @@ export function Libraries() {
       >
         <h2 id="import-title">{t('libraries.import')}</h2>
         <div className="grid">
-          <Field label={t('libraries.name')} name="name" value={name} onChange={(e) => setName(e.target.value)} error={importLibrary.apiError} required />
-          <Field label={t('libraries.version')} name="version" value={version} onChange={(e) => setVersion(e.target.value)} error={importLibrary.apiError} required />
+          <Field
+            label={t('libraries.name')}
+            name="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={importLibrary.apiError}
+            required
+          />
+          <Field
+            label={t('libraries.version')}
+            name="version"
+            value={version}
+            onChange={(e) => setVersion(e.target.value)}
+            error={importLibrary.apiError}
+            required
+          />
           <div className="field">
             <label htmlFor="library-file">{t('libraries.file')}</label>
-            <input id="library-file" type="file" accept=".msp,.txt" required onChange={(e) => setFile(e.target.files?.[0])} />
+            <input
+              id="library-file"
+              type="file"
+              accept=".msp,.txt"
+              required
+              onChange={(e) => setFile(e.target.files?.[0])}
+            />
           </div>
         </div>
-        {progress !== undefined && (progress.processing ? <Progress label={t('libraries.indexing')} /> : <Progress label={t('libraries.uploading')} value={progress.loaded} max={progress.total} />)}
+        {progress !== undefined &&
+          (progress.processing ? (
+            <Progress label={t('libraries.indexing')} />
+          ) : (
+            <Progress label={t('libraries.uploading')} value={progress.loaded} max={progress.total} />
+          ))}
         <FormError error={importLibrary.error} fields={['name', 'version']} />
-        {imported !== undefined && <p className="ok" role="status">{t('libraries.imported', { name: imported.name, version: imported.version, count: imported.count })}</p>}
-        <button type="submit" disabled={importLibrary.busy || file === undefined}>{t('libraries.submit')}</button>
+        {imported !== undefined && (
+          <p className="ok" role="status">
+            {t('libraries.imported', { name: imported.name, version: imported.version, count: imported.count })}
+          </p>
+        )}
+        <button type="submit" disabled={importLibrary.busy || file === undefined}>
+          {t('libraries.submit')}
+        </button>
       </form>
     </section>
   );

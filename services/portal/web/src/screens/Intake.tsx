@@ -19,7 +19,8 @@ interface CaseRecord {
   openedAt: string;
   itemCount: number;
 }
-type Custodian = { kind: 'person'; userId: string; name: string } | { kind: 'location'; locationId: string; path: string };
+type Custodian =
+  { kind: 'person'; userId: string; name: string } | { kind: 'location'; locationId: string; path: string };
 interface Item {
   labNo: string;
   caseId: string;
@@ -45,17 +46,40 @@ interface CustodyEvent {
   actor: { name: string };
   location?: { path: string };
   purpose?: string;
+  releasedBy?: { name: string };
   details: Record<string, string>;
 }
 
 /** The e-signature purposes intake checks (services/intake/src/domain/signed-acts.ts says the same). */
 export const signedActs = {
-  receive: (caseId: string, exhibitNo: string) => ({ meaning: 'received', purpose: `receive ${exhibitNo} into ${caseId}` }),
+  receive: (caseId: string, exhibitNo: string) => ({
+    meaning: 'received',
+    purpose: `receive ${exhibitNo} into ${caseId}`,
+  }),
   move: (labNo: string, kind: 'store' | 'retrieve') => ({ meaning: 'performed', purpose: `${kind} ${labNo}` }),
 };
 
-const ITEM_FIELDS = ['exhibitNo', 'description', 'packaging', 'seals', 'grossWeight.grams', 'grossWeight.balanceId', 'condition', 'deliveredBy.name', 'eSignature'];
-const CASE_FIELDS = ['agencyId', 'agencyCaseNumber', 'investigator.name', 'investigator.contact', 'offence', 'jurisdiction', 'seizureDate', 'request'];
+const ITEM_FIELDS = [
+  'exhibitNo',
+  'description',
+  'packaging',
+  'seals',
+  'grossWeight.grams',
+  'grossWeight.balanceId',
+  'condition',
+  'deliveredBy.name',
+  'eSignature',
+];
+const CASE_FIELDS = [
+  'agencyId',
+  'agencyCaseNumber',
+  'investigator.name',
+  'investigator.contact',
+  'offence',
+  'jurisdiction',
+  'seizureDate',
+  'request',
+];
 
 export function useWhere(): (c: Custodian) => string {
   const { t } = useI18n();
@@ -73,7 +97,16 @@ export function Cases() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const today = new Date().toISOString().slice(0, 10);
-  const [f, setF] = useState({ agencyId: '', agencyCaseNumber: '', investigatorName: '', investigatorContact: '', offence: '', jurisdiction: '', seizureDate: today, request: '' });
+  const [f, setF] = useState({
+    agencyId: '',
+    agencyCaseNumber: '',
+    investigatorName: '',
+    investigatorContact: '',
+    offence: '',
+    jurisdiction: '',
+    seizureDate: today,
+    request: '',
+  });
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const open = useAction(async () => {
     const res = await api<{ caseId: string }>('/api/intake/v1/cases', {
@@ -134,17 +167,76 @@ export function Cases() {
           >
             <h2 id="open-case-title">{t('cases.open')}</h2>
             <div className="grid">
-              <Field label={t('cases.agency')} name="agencyId" value={f.agencyId} onChange={set('agencyId')} error={open.apiError} required />
-              <Field label={t('cases.agencyCaseNumber')} name="agencyCaseNumber" value={f.agencyCaseNumber} onChange={set('agencyCaseNumber')} error={open.apiError} required />
-              <Field label={t('cases.investigator')} name="investigator.name" value={f.investigatorName} onChange={set('investigatorName')} error={open.apiError} required />
-              <Field label={t('cases.contact')} name="investigator.contact" value={f.investigatorContact} onChange={set('investigatorContact')} error={open.apiError} required />
-              <Field label={t('cases.offence')} name="offence" value={f.offence} onChange={set('offence')} error={open.apiError} required />
-              <Field label={t('cases.jurisdiction')} name="jurisdiction" value={f.jurisdiction} onChange={set('jurisdiction')} error={open.apiError} required />
-              <Field label={t('cases.seizureDate')} name="seizureDate" type="date" value={f.seizureDate} onChange={set('seizureDate')} error={open.apiError} required />
+              <Field
+                label={t('cases.agency')}
+                name="agencyId"
+                value={f.agencyId}
+                onChange={set('agencyId')}
+                error={open.apiError}
+                required
+              />
+              <Field
+                label={t('cases.agencyCaseNumber')}
+                name="agencyCaseNumber"
+                value={f.agencyCaseNumber}
+                onChange={set('agencyCaseNumber')}
+                error={open.apiError}
+                required
+              />
+              <Field
+                label={t('cases.investigator')}
+                name="investigator.name"
+                value={f.investigatorName}
+                onChange={set('investigatorName')}
+                error={open.apiError}
+                required
+              />
+              <Field
+                label={t('cases.contact')}
+                name="investigator.contact"
+                value={f.investigatorContact}
+                onChange={set('investigatorContact')}
+                error={open.apiError}
+                required
+              />
+              <Field
+                label={t('cases.offence')}
+                name="offence"
+                value={f.offence}
+                onChange={set('offence')}
+                error={open.apiError}
+                required
+              />
+              <Field
+                label={t('cases.jurisdiction')}
+                name="jurisdiction"
+                value={f.jurisdiction}
+                onChange={set('jurisdiction')}
+                error={open.apiError}
+                required
+              />
+              <Field
+                label={t('cases.seizureDate')}
+                name="seizureDate"
+                type="date"
+                value={f.seizureDate}
+                onChange={set('seizureDate')}
+                error={open.apiError}
+                required
+              />
             </div>
-            <Area label={t('cases.request')} name="request" value={f.request} onChange={set('request')} error={open.apiError} required />
+            <Area
+              label={t('cases.request')}
+              name="request"
+              value={f.request}
+              onChange={set('request')}
+              error={open.apiError}
+              required
+            />
             <FormError error={open.error} fields={CASE_FIELDS} />
-            <button type="submit" disabled={open.busy}>{t('cases.openSubmit')}</button>
+            <button type="submit" disabled={open.busy}>
+              {t('cases.openSubmit')}
+            </button>
           </form>
           <AgencyForm />
         </>
@@ -174,8 +266,22 @@ function AgencyForm() {
     >
       <h2 id="agency-title">{t('agency.title')}</h2>
       <div className="grid">
-        <Field label={t('agency.id')} name="agencyId" value={f.agencyId} onChange={set('agencyId')} error={create.apiError} required />
-        <Field label={t('agency.name')} name="name" value={f.name} onChange={set('name')} error={create.apiError} required />
+        <Field
+          label={t('agency.id')}
+          name="agencyId"
+          value={f.agencyId}
+          onChange={set('agencyId')}
+          error={create.apiError}
+          required
+        />
+        <Field
+          label={t('agency.name')}
+          name="name"
+          value={f.name}
+          onChange={set('name')}
+          error={create.apiError}
+          required
+        />
         <Select label={t('agency.kind')} name="kind" value={f.kind} onChange={set('kind')} error={create.apiError}>
           {['police', 'customs', 'drug_control', 'prosecutor', 'court', 'other'].map((k) => (
             <option key={k} value={k}>
@@ -185,8 +291,14 @@ function AgencyForm() {
         </Select>
       </div>
       <FormError error={create.error} fields={['agencyId', 'name', 'kind']} />
-      {done !== undefined && <p className="ok" role="status">{t('agency.created', { id: done })}</p>}
-      <button type="submit" disabled={create.busy}>{t('agency.submit')}</button>
+      {done !== undefined && (
+        <p className="ok" role="status">
+          {t('agency.created', { id: done })}
+        </p>
+      )}
+      <button type="submit" disabled={create.busy}>
+        {t('agency.submit')}
+      </button>
     </form>
   );
 }
@@ -206,12 +318,24 @@ export function CaseDetail({ caseId }: { caseId: string }) {
   const [signing, setSigning] = useState(false);
   const [printed, setPrinted] = useState<string>();
   const [requested, setRequested] = useState<string>();
-  const load = useAction(async () => setView(await api<CaseView>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}`)));
+  const load = useAction(async () =>
+    setView(await api<CaseView>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}`)),
+  );
   useEffect(() => {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [caseId]);
-  const blank = { exhibitNo: '', description: '', packaging: '', seals: '', sealsIntact: 'true', grams: '', balanceId: '', condition: '', deliveredBy: '' };
+  const blank = {
+    exhibitNo: '',
+    description: '',
+    packaging: '',
+    seals: '',
+    sealsIntact: 'true',
+    grams: '',
+    balanceId: '',
+    condition: '',
+    deliveredBy: '',
+  };
   const [f, setF] = useState(blank);
   const [received, setReceived] = useState<string>();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -221,7 +345,10 @@ export function CaseDetail({ caseId }: { caseId: string }) {
         exhibitNo: f.exhibitNo,
         description: f.description,
         packaging: f.packaging,
-        seals: f.seals.split(/[,\s]+/).filter(Boolean).map((number) => ({ number, intact: f.sealsIntact === 'true' })),
+        seals: f.seals
+          .split(/[,\s]+/)
+          .filter(Boolean)
+          .map((number) => ({ number, intact: f.sealsIntact === 'true' })),
         grossWeight: { grams: Number(f.grams), balanceId: f.balanceId },
         condition: f.condition,
         deliveredBy: { name: f.deliveredBy },
@@ -237,7 +364,9 @@ export function CaseDetail({ caseId }: { caseId: string }) {
     setPrinted(labNo);
   });
   const request = useAction(async (labNo: string) => {
-    await api(`/api/intake/v1/items/${encodeURIComponent(labNo)}/analysis-requests`, { body: { determinations: ['identification'], priority: 'routine' } });
+    await api(`/api/intake/v1/items/${encodeURIComponent(labNo)}/analysis-requests`, {
+      body: { determinations: ['identification'], priority: 'routine' },
+    });
     setRequested(labNo);
     await load.run();
   });
@@ -261,8 +390,16 @@ export function CaseDetail({ caseId }: { caseId: string }) {
         </dl>
       )}
       <FormError error={load.error ?? label.error ?? request.error} />
-      {printed !== undefined && <p className="ok" role="status">{t('item.labelPrinted', { labNo: printed })}</p>}
-      {requested !== undefined && <p className="ok" role="status">{t('item.analysisRequested', { labNo: requested })}</p>}
+      {printed !== undefined && (
+        <p className="ok" role="status">
+          {t('item.labelPrinted', { labNo: printed })}
+        </p>
+      )}
+      {requested !== undefined && (
+        <p className="ok" role="status">
+          {t('item.analysisRequested', { labNo: requested })}
+        </p>
+      )}
       {view !== undefined && view.items.length === 0 && <p>{t('case.noItems')}</p>}
       {view !== undefined && view.items.length > 0 && (
         <table>
@@ -280,7 +417,7 @@ export function CaseDetail({ caseId }: { caseId: string }) {
           <tbody>
             {view.items.map((i) => (
               <tr key={i.labNo}>
-                <td className="mono">{i.labNo}</td>
+                <td className="mono nowrap">{i.labNo}</td>
                 <td>{i.exhibitNo}</td>
                 <td>{i.description}</td>
                 <td>{i.seals.map((s) => `${s.number} (${t(`seal.${s.status}` as MessageKey)})`).join(', ') || '—'}</td>
@@ -288,15 +425,26 @@ export function CaseDetail({ caseId }: { caseId: string }) {
                   {i.status === 'in_lab' ? where(i.custodian) : t(`item.status.${i.status}` as MessageKey)}
                   {i.analysisRequests.length > 0 ? ` · ${t('item.sentForAnalysis')}` : ''}
                 </td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => void label.run(i.labNo)} aria-label={`${t('item.printLabel')} ${i.labNo}`}>
-                    {t('item.printLabel')}
-                  </button>
-                  {technician && i.status === 'in_lab' && i.analysisRequests.length === 0 && (
-                    <button type="button" className="secondary" onClick={() => void request.run(i.labNo)} aria-label={`${t('item.requestAnalysis')} ${i.labNo}`}>
-                      {t('item.requestAnalysis')}
+                <td>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      onClick={() => void label.run(i.labNo)}
+                      aria-label={`${t('item.printLabel')} ${i.labNo}`}
+                    >
+                      {t('item.printLabel')}
                     </button>
-                  )}
+                    {technician && i.status === 'in_lab' && i.analysisRequests.length === 0 && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => void request.run(i.labNo)}
+                        aria-label={`${t('item.requestAnalysis')} ${i.labNo}`}
+                      >
+                        {t('item.requestAnalysis')}
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
@@ -313,22 +461,92 @@ export function CaseDetail({ caseId }: { caseId: string }) {
         >
           <h2 id="receive-title">{t('item.receive')}</h2>
           <div className="grid">
-            <Field label={t('item.exhibitNo')} name="exhibitNo" value={f.exhibitNo} onChange={set('exhibitNo')} error={receive.apiError} required />
-            <Field label={t('item.packaging')} name="packaging" value={f.packaging} onChange={set('packaging')} error={receive.apiError} required />
-            <Field label={t('item.seals')} name="seals" hint={t('item.sealsHint')} value={f.seals} onChange={set('seals')} error={receive.apiError} />
-            <Select label={t('item.sealsIntact')} name="sealsIntact" value={f.sealsIntact} onChange={set('sealsIntact')}>
+            <Field
+              label={t('item.exhibitNo')}
+              name="exhibitNo"
+              value={f.exhibitNo}
+              onChange={set('exhibitNo')}
+              error={receive.apiError}
+              required
+            />
+            <Field
+              label={t('item.packaging')}
+              name="packaging"
+              value={f.packaging}
+              onChange={set('packaging')}
+              error={receive.apiError}
+              required
+            />
+            <Field
+              label={t('item.seals')}
+              name="seals"
+              hint={t('item.sealsHint')}
+              value={f.seals}
+              onChange={set('seals')}
+              error={receive.apiError}
+            />
+            <Select
+              label={t('item.sealsIntact')}
+              name="sealsIntact"
+              value={f.sealsIntact}
+              onChange={set('sealsIntact')}
+            >
               <option value="true">{t('item.intact')}</option>
               <option value="false">{t('item.broken')}</option>
             </Select>
-            <Field label={t('item.grossGrams')} name="grossWeight.grams" type="number" step="0.0001" min="0" value={f.grams} onChange={set('grams')} error={receive.apiError} required />
-            <Field label={t('item.balance')} name="grossWeight.balanceId" value={f.balanceId} onChange={set('balanceId')} error={receive.apiError} required />
-            <Field label={t('item.deliveredBy')} name="deliveredBy.name" value={f.deliveredBy} onChange={set('deliveredBy')} error={receive.apiError} required />
+            <Field
+              label={t('item.grossGrams')}
+              name="grossWeight.grams"
+              type="number"
+              step="0.0001"
+              min="0"
+              value={f.grams}
+              onChange={set('grams')}
+              error={receive.apiError}
+              required
+            />
+            <Field
+              label={t('item.balance')}
+              name="grossWeight.balanceId"
+              value={f.balanceId}
+              onChange={set('balanceId')}
+              error={receive.apiError}
+              required
+            />
+            <Field
+              label={t('item.deliveredBy')}
+              name="deliveredBy.name"
+              value={f.deliveredBy}
+              onChange={set('deliveredBy')}
+              error={receive.apiError}
+              required
+            />
           </div>
-          <Area label={t('item.description')} name="description" value={f.description} onChange={set('description')} error={receive.apiError} required />
-          <Area label={t('item.condition')} name="condition" value={f.condition} onChange={set('condition')} error={receive.apiError} required />
+          <Area
+            label={t('item.description')}
+            name="description"
+            value={f.description}
+            onChange={set('description')}
+            error={receive.apiError}
+            required
+          />
+          <Area
+            label={t('item.condition')}
+            name="condition"
+            value={f.condition}
+            onChange={set('condition')}
+            error={receive.apiError}
+            required
+          />
           <FormError error={receive.error} fields={ITEM_FIELDS.filter((n) => n !== 'eSignature')} />
-          {received !== undefined && <p className="ok" role="status">{t('item.received', { labNo: received })}</p>}
-          <button type="submit" disabled={receive.busy}>{t('item.receiveSubmit')}</button>
+          {received !== undefined && (
+            <p className="ok" role="status">
+              {t('item.received', { labNo: received })}
+            </p>
+          )}
+          <button type="submit" disabled={receive.busy}>
+            {t('item.receiveSubmit')}
+          </button>
         </form>
       )}
       {signing && (
@@ -347,7 +565,7 @@ export function CaseDetail({ caseId }: { caseId: string }) {
 }
 
 export function Scan() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const where = useWhere();
   const input = useRef<HTMLInputElement>(null);
   const [code, setCode] = useState('');
@@ -368,7 +586,9 @@ export function Scan() {
   async function show(labNo: string) {
     const [found, custody] = await Promise.all([
       api<Item>(`/api/intake/v1/items/${encodeURIComponent(labNo)}`),
-      api<{ bundle: { events: CustodyEvent[] }; verification: { ok: boolean } }>(`/api/intake/v1/items/${encodeURIComponent(labNo)}/custody`),
+      api<{ bundle: { events: CustodyEvent[] }; verification: { ok: boolean } }>(
+        `/api/intake/v1/items/${encodeURIComponent(labNo)}/custody`,
+      ),
     ]);
     setItem(found);
     setEvents(custody.bundle.events);
@@ -401,7 +621,19 @@ export function Scan() {
           void lookup.run();
         }}
       >
-        <Field ref={input} label={t('scan.labNo')} name="code" className="scan" autoComplete="off" spellCheck={false} hint={t('scan.hint')} value={code} onChange={(e) => setCode(e.target.value)} error={lookup.apiError} required />
+        <Field
+          ref={input}
+          label={t('scan.labNo')}
+          name="code"
+          className="scan"
+          autoComplete="off"
+          spellCheck={false}
+          hint={t('scan.hint')}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          error={lookup.apiError}
+          required
+        />
         <button type="submit">{t('scan.find')}</button>
       </form>
       <FormError error={lookup.error} fields={['code']} />
@@ -412,9 +644,12 @@ export function Scan() {
             {item.exhibitNo} — {item.description}
           </p>
           <p>
-            <strong>{t('item.where')}:</strong> {item.status === 'in_lab' ? where(item.custodian) : t(`item.status.${item.status}` as MessageKey)}
+            <strong>{t('item.where')}:</strong>{' '}
+            {item.status === 'in_lab' ? where(item.custodian) : t(`item.status.${item.status}` as MessageKey)}
           </p>
-          <p className={chainOk === true ? 'ok' : 'form-error'}>{chainOk === true ? t('scan.chainOk') : t('scan.chainBad')}</p>
+          <p className={chainOk === true ? 'ok' : 'form-error'}>
+            {chainOk === true ? t('scan.chainOk') : t('scan.chainBad')}
+          </p>
           <table>
             <caption>{t('scan.custody')}</caption>
             <thead>
@@ -423,24 +658,35 @@ export function Scan() {
                 <th scope="col">{t('scan.when')}</th>
                 <th scope="col">{t('scan.event')}</th>
                 <th scope="col">{t('scan.who')}</th>
-                <th scope="col">{t('item.where')}</th>
+                <th scope="col">{t('scan.details')}</th>
                 <th scope="col">{t('scan.signed')}</th>
               </tr>
             </thead>
             <tbody>
               {events.map((e) => (
                 <tr key={e.seq}>
-                  <td>{e.seq}</td>
-                  <td>{new Date(e.time).toLocaleString()}</td>
+                  <td>{e.seq + 1}</td>
+                  <td>{time(e.time)}</td>
                   <td>{t(`custody.${e.kind}` as MessageKey)}</td>
                   <td>{e.actor.name}</td>
-                  <td>{e.location?.path ?? e.purpose ?? ''}</td>
+                  <td>
+                    {e.location?.path ??
+                      (e.purpose !== undefined
+                        ? t('scan.purposeOf', { purpose: e.purpose })
+                        : e.releasedBy !== undefined
+                          ? t('scan.from', { name: e.releasedBy.name })
+                          : '')}
+                  </td>
                   <td>{e.details.eSignatureId !== undefined ? '✓' : ''}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {moved !== undefined && <p className="ok" role="status">{t('scan.moved', { labNo: moved })}</p>}
+          {moved !== undefined && (
+            <p className="ok" role="status">
+              {t('scan.moved', { labNo: moved })}
+            </p>
+          )}
           {item.status === 'in_lab' && !inStorage && (
             <form
               aria-labelledby="store-title"
@@ -450,7 +696,14 @@ export function Scan() {
               }}
             >
               <h3 id="store-title">{t('scan.storeTitle')}</h3>
-              <Select label={t('scan.location')} name="locationId" value={locationId} onChange={(e) => setLocationId(e.target.value)} error={move.apiError} required>
+              <Select
+                label={t('scan.location')}
+                name="locationId"
+                value={locationId}
+                onChange={(e) => setLocationId(e.target.value)}
+                error={move.apiError}
+                required
+              >
                 <option value="">—</option>
                 {locations.map((l) => (
                   <option key={l.locationId} value={l.locationId}>
@@ -459,7 +712,9 @@ export function Scan() {
                 ))}
               </Select>
               <FormError error={move.error} fields={['locationId']} />
-              <button type="submit" disabled={move.busy}>{t('scan.store')}</button>
+              <button type="submit" disabled={move.busy}>
+                {t('scan.store')}
+              </button>
             </form>
           )}
           {item.status === 'in_lab' && inStorage && (
@@ -471,9 +726,18 @@ export function Scan() {
               }}
             >
               <h3 id="retrieve-title">{t('scan.retrieveTitle')}</h3>
-              <Field label={t('scan.purpose')} name="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)} error={move.apiError} required />
+              <Field
+                label={t('scan.purpose')}
+                name="purpose"
+                value={purpose}
+                onChange={(e) => setPurpose(e.target.value)}
+                error={move.apiError}
+                required
+              />
               <FormError error={move.error} fields={['purpose']} />
-              <button type="submit" disabled={move.busy}>{t('scan.retrieve')}</button>
+              <button type="submit" disabled={move.busy}>
+                {t('scan.retrieve')}
+              </button>
             </form>
           )}
         </div>
@@ -508,7 +772,13 @@ export function Storage() {
   const create = useAction(async () => {
     const roles = f.roles.split(/[,\s]+/).filter(Boolean);
     await api('/api/intake/v1/locations', {
-      body: { locationId: f.locationId, kind: f.kind, name: f.name, ...(f.parentId === '' ? {} : { parentId: f.parentId }), access: { userIds: [], roles } },
+      body: {
+        locationId: f.locationId,
+        kind: f.kind,
+        name: f.name,
+        ...(f.parentId === '' ? {} : { parentId: f.parentId }),
+        access: { userIds: [], roles },
+      },
     });
     setF({ ...f, locationId: '', name: '' });
     await load.run();
@@ -548,7 +818,14 @@ export function Storage() {
       >
         <h2 id="location-title">{t('storage.new')}</h2>
         <div className="grid">
-          <Field label={t('storage.id')} name="locationId" value={f.locationId} onChange={set('locationId')} error={create.apiError} required />
+          <Field
+            label={t('storage.id')}
+            name="locationId"
+            value={f.locationId}
+            onChange={set('locationId')}
+            error={create.apiError}
+            required
+          />
           <Select label={t('storage.kind')} name="kind" value={f.kind} onChange={set('kind')} error={create.apiError}>
             {['store', 'room', 'cabinet', 'shelf', 'bin'].map((k) => (
               <option key={k} value={k}>
@@ -556,8 +833,21 @@ export function Storage() {
               </option>
             ))}
           </Select>
-          <Field label={t('storage.name')} name="name" value={f.name} onChange={set('name')} error={create.apiError} required />
-          <Select label={t('storage.parent')} name="parentId" value={f.parentId} onChange={set('parentId')} error={create.apiError}>
+          <Field
+            label={t('storage.name')}
+            name="name"
+            value={f.name}
+            onChange={set('name')}
+            error={create.apiError}
+            required
+          />
+          <Select
+            label={t('storage.parent')}
+            name="parentId"
+            value={f.parentId}
+            onChange={set('parentId')}
+            error={create.apiError}
+          >
             <option value="">—</option>
             {(locations ?? []).map((l) => (
               <option key={l.locationId} value={l.locationId}>
@@ -566,9 +856,18 @@ export function Storage() {
             ))}
           </Select>
         </div>
-        <Field label={t('storage.roles')} name="access.roles" hint={t('storage.rolesHint')} value={f.roles} onChange={set('roles')} error={create.apiError} />
+        <Field
+          label={t('storage.roles')}
+          name="access.roles"
+          hint={t('storage.rolesHint')}
+          value={f.roles}
+          onChange={set('roles')}
+          error={create.apiError}
+        />
         <FormError error={create.error} fields={['locationId', 'kind', 'name', 'parentId', 'roles']} />
-        <button type="submit" disabled={create.busy}>{t('storage.create')}</button>
+        <button type="submit" disabled={create.busy}>
+          {t('storage.create')}
+        </button>
       </form>
     </section>
   );

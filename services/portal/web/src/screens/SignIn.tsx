@@ -24,8 +24,26 @@ export function SignIn() {
         }}
       >
         <h1 id="sign-in-title">{t('signIn.title')}</h1>
-        <Field ref={first} label={t('signIn.username')} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={err} required />
-        <Field label={t('signIn.password')} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={err} required />
+        <Field
+          ref={first}
+          label={t('signIn.username')}
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          error={err}
+          required
+        />
+        <Field
+          label={t('signIn.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={err}
+          required
+        />
         <FormError error={formLevel} />
         <button type="submit" disabled={action.busy}>
           {t('signIn.submit')}

@@ -20,7 +20,10 @@ export function Users() {
   const [agencies, setAgencies] = useState<Agency[]>([]);
   const [shown, setShown] = useState<string>();
   const load = useCallback(async () => {
-    const [u, a] = await Promise.all([api<{ users: User[] }>('/v1/users'), api<{ agencies: Agency[] }>('/v1/agencies')]);
+    const [u, a] = await Promise.all([
+      api<{ users: User[] }>('/v1/users'),
+      api<{ agencies: Agency[] }>('/v1/agencies'),
+    ]);
     setUsers(u.users);
     setAgencies(a.agencies);
   }, []);
@@ -33,7 +36,12 @@ export function Users() {
   const [form, setForm] = useState({ username: '', name: '', role: 'technician', agencyId: '' });
   const create = useAction(async () => {
     const res = await api<{ user: User; initialPassword?: string }>('/v1/users', {
-      body: { username: form.username, name: form.name, roles: [form.role], ...(form.role === 'investigator' ? { agencyId: form.agencyId } : {}) },
+      body: {
+        username: form.username,
+        name: form.name,
+        roles: [form.role],
+        ...(form.role === 'investigator' ? { agencyId: form.agencyId } : {}),
+      },
     });
     setShown(t('users.initialPassword', { username: res.user.username, password: res.initialPassword ?? '' }));
     setForm({ username: '', name: '', role: 'technician', agencyId: '' });
@@ -41,7 +49,8 @@ export function Users() {
   });
   const act = useAction(async ({ path, body, method = 'POST' }: { path: string; body?: unknown; method?: string }) => {
     const res = await api<{ password?: string; user?: User }>(path, { method, body: body ?? {} });
-    if (res.password !== undefined) setShown(t('users.resetPassword', { username: res.user?.username ?? '', password: res.password }));
+    if (res.password !== undefined)
+      setShown(t('users.resetPassword', { username: res.user?.username ?? '', password: res.password }));
     await load();
   });
 
@@ -73,19 +82,33 @@ export function Users() {
               <td>{u.name}</td>
               <td>{u.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}</td>
               <td>{u.agencyId ?? '—'}</td>
-              <td>{u.disabled ? t('users.disabled') : u.lockedUntil !== null ? t('users.locked') : t('users.active')}</td>
-              <td className="row-actions">
-                {u.lockedUntil !== null && (
-                  <button type="button" onClick={() => void act.run({ path: `/v1/users/${u.id}/unlock` })}>
-                    {t('users.unlock')}
+              <td>
+                {u.disabled ? t('users.disabled') : u.lockedUntil !== null ? t('users.locked') : t('users.active')}
+              </td>
+              <td>
+                <div className="row-actions">
+                  {u.lockedUntil !== null && (
+                    <button type="button" onClick={() => void act.run({ path: `/v1/users/${u.id}/unlock` })}>
+                      {t('users.unlock')}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() =>
+                      void act.run({ path: `/v1/users/${u.id}`, body: { disabled: !u.disabled }, method: 'PATCH' })
+                    }
+                  >
+                    {u.disabled ? t('users.enable') : t('users.disable')}
                   </button>
-                )}
-                <button type="button" className="secondary" onClick={() => void act.run({ path: `/v1/users/${u.id}`, body: { disabled: !u.disabled }, method: 'PATCH' })}>
-                  {u.disabled ? t('users.enable') : t('users.disable')}
-                </button>
-                <button type="button" className="secondary" onClick={() => void act.run({ path: `/v1/users/${u.id}/password-resets` })}>
-                  {t('users.reset')}
-                </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => void act.run({ path: `/v1/users/${u.id}/password-resets` })}
+                  >
+                    {t('users.reset')}
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
@@ -101,9 +124,29 @@ export function Users() {
       >
         <h2 id="new-user-title">{t('users.new')}</h2>
         <div className="grid">
-          <Field label={t('users.username')} name="username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} error={create.apiError} required />
-          <Field label={t('users.name')} name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={create.apiError} required />
-          <Select label={t('users.role')} name="roles" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })} error={create.apiError}>
+          <Field
+            label={t('users.username')}
+            name="username"
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+            error={create.apiError}
+            required
+          />
+          <Field
+            label={t('users.name')}
+            name="name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+            error={create.apiError}
+            required
+          />
+          <Select
+            label={t('users.role')}
+            name="roles"
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: e.target.value })}
+            error={create.apiError}
+          >
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}` as MessageKey)}
@@ -111,7 +154,13 @@ export function Users() {
             ))}
           </Select>
           {form.role === 'investigator' && (
-            <Select label={t('users.agency')} name="agencyId" value={form.agencyId} onChange={(e) => setForm({ ...form, agencyId: e.target.value })} error={create.apiError}>
+            <Select
+              label={t('users.agency')}
+              name="agencyId"
+              value={form.agencyId}
+              onChange={(e) => setForm({ ...form, agencyId: e.target.value })}
+              error={create.apiError}
+            >
               <option value="">—</option>
               {agencies.map((a) => (
                 <option key={a.agencyId} value={a.agencyId}>
@@ -122,7 +171,9 @@ export function Users() {
           )}
         </div>
         <FormError error={create.apiError?.errors.length ? undefined : create.error} />
-        <button type="submit" disabled={create.busy}>{t('users.create')}</button>
+        <button type="submit" disabled={create.busy}>
+          {t('users.create')}
+        </button>
       </form>
     </section>
   );

@@ -19,19 +19,37 @@ function signerText(s: Signer | null | undefined): string {
 interface Verification {
   verdict: string;
   sha256: string;
-  signature: { valid: boolean; trusted: boolean; intact: boolean; signer?: Signer | null; signedAt: string | null; reasons: string[] };
-  record: { issuedByThisLab: boolean; reportNumber?: string; status: string; issuedAt?: string; supersededBy?: string | null };
+  signature: {
+    valid: boolean;
+    trusted: boolean;
+    intact: boolean;
+    signer?: Signer | null;
+    signedAt: string | null;
+    reasons: string[];
+  };
+  record: {
+    issuedByThisLab: boolean;
+    reportNumber?: string;
+    status: string;
+    issuedAt?: string;
+    supersededBy?: string | null;
+  };
 }
 
 export function Verify() {
-  const { t } = useI18n();
+  const { t, time } = useI18n();
   const [result, setResult] = useState<Verification>();
   const [fileName, setFileName] = useState<string>();
   const [over, setOver] = useState(false);
   const action = useAction(async (file: File) => {
     setResult(undefined);
     setFileName(file.name);
-    setResult(await api<Verification>('/api/reporting/v1/verifications', { method: 'POST', raw: new Blob([file], { type: 'application/pdf' }) }));
+    setResult(
+      await api<Verification>('/api/reporting/v1/verifications', {
+        method: 'POST',
+        raw: new Blob([file], { type: 'application/pdf' }),
+      }),
+    );
   });
   const good = result?.verdict === 'genuine-current';
   return (
@@ -74,11 +92,13 @@ export function Verify() {
             <dt>{t('verify.status')}</dt>
             <dd>{t(`verify.state.${result.record.status}` as MessageKey)}</dd>
             <dt>{t('verify.signature')}</dt>
-            <dd>{result.signature.valid && result.signature.intact ? t('verify.signatureOk') : t('verify.signatureBad')}</dd>
+            <dd>
+              {result.signature.valid && result.signature.intact ? t('verify.signatureOk') : t('verify.signatureBad')}
+            </dd>
             <dt>{t('verify.signer')}</dt>
             <dd>{signerText(result.signature.signer)}</dd>
             <dt>{t('verify.signedAt')}</dt>
-            <dd>{result.signature.signedAt === null ? '—' : new Date(result.signature.signedAt).toLocaleString()}</dd>
+            <dd>{result.signature.signedAt === null ? '—' : time(result.signature.signedAt)}</dd>
             <dt>SHA-256</dt>
             <dd className="mono">{result.sha256}</dd>
           </dl>
