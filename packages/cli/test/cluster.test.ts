@@ -240,7 +240,9 @@ describe.skipIf(!available)('tamga start --cluster', () => {
     await s.stopNatsNode(index, 'SIGKILL');
     const survivors = s.natsNodes.filter((_, i) => i !== index).map((n) => n.url).join(',');
     const labNo = await registerItem(s.services.intake.url, 'K');
-    const survivorJsm = await jetstreamManager(await admin(survivors));
+    // Right after the kill the JetStream meta leader may be re-electing: skip the API check on
+    // connect and let the probes below retry.
+    const survivorJsm = await jetstreamManager(await admin(survivors), { checkAPI: false });
     const after = await until('the event on the INTAKE stream after the leader died', 60_000, async () => {
       const info = await survivorJsm.streams.info('INTAKE');
       return info.state.last_seq > before.state.last_seq && info.cluster?.leader !== undefined && info.cluster.leader !== leader ? info : undefined;
