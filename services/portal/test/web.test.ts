@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,14 @@ describe('web UI build', () => {
     expect(tsc.status).toBe(0);
   });
 
+  it('has every English string in Russian too, with the same placeholders', async () => {
+    const read = async (lang: string) => JSON.parse(await readFile(path.join(REPO, 'services/portal/web/src/i18n', `${lang}.json`), 'utf8')) as Record<string, string>;
+    const [en, ru] = await Promise.all([read('en'), read('ru')]);
+    expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort());
+    const placeholders = (text: string) => (text.match(/\{\w+\}/g) ?? []).sort();
+    for (const [key, text] of Object.entries(en)) expect(placeholders(ru[key] ?? ''), key).toEqual(placeholders(text));
+  });
+
   it('is served with a strict content security policy', async () => {
     const res = await fetch(url);
     expect(res.status).toBe(200);
@@ -127,6 +135,8 @@ describe.skipIf(!haveChromium)('web UI in Chromium', () => {
     // A reload keeps the sign-in (refresh cookie); from the page start, Tab reaches the skip link first.
     await page.reload();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
+    // The user table arrives after the heading; press Tab on the finished page.
+    await page.getByRole('cell', { name: 'investigator.customs' }).waitFor();
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
 
