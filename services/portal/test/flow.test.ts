@@ -207,6 +207,24 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await expect(stored.getByRole('cell').nth(5).textContent()).resolves.toBe('✓');
     await expect(page.getByText('Where it is: Main store / Room 2 / Cabinet A').isVisible()).resolves.toBe(true);
     await shot(page, '05-technician-scan-desk');
+
+    // Out of storage and handed to the analyst: the release is e-signed, the receiver accepts later.
+    await page.getByLabel('Purpose').fill('hand over for analysis');
+    await page.getByRole('button', { name: 'Take out and sign' }).click();
+    await eSign(page, 'technician');
+    await page.getByRole('heading', { name: 'Hand over to a colleague' }).waitFor();
+    await page.getByLabel('Receiver').selectOption({ label: 'Arman Analyst (analyst)' });
+    await page.getByLabel('Purpose').fill('GC-MS analysis');
+    await page.getByRole('button', { name: 'Hand over and sign' }).click();
+    await page
+      .getByRole('dialog')
+      .getByText(/transfer .* to /)
+      .waitFor();
+    await eSign(page, 'technician');
+    await page
+      .getByText('Handed over by Tanya Technician to Arman Analyst (GC-MS analysis); awaiting the receiver.')
+      .waitFor();
+    await shot(page, '05a-technician-handover');
     await done(page);
   }, 60_000);
 
@@ -228,6 +246,21 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
 
   it('analyst: claims the work item, uploads a spectrum, sees ranked hits and the mirror plot, records a finding with uncertainty and submits it', async () => {
     const page = await signedIn('analyst');
+    await page.getByRole('heading', { name: 'Work queue' }).waitFor();
+    // First the item itself: the analyst scans it and accepts the hand-over with an e-signature.
+    await page.getByRole('link', { name: 'Scan label' }).click();
+    await page.getByRole('heading', { name: 'Scan a label' }).waitFor();
+    await page.keyboard.type(state.labNo);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Accept (e-signature)' }).focus();
+    await page.keyboard.press('Enter');
+    await eSign(page, 'analyst');
+    await page.getByText('Where it is: held by Arman Analyst').waitFor();
+    await expect(
+      page.getByRole('row').filter({ hasText: 'transferred' }).getByRole('cell').nth(5).textContent(),
+    ).resolves.toBe('✓');
+    await shot(page, '06a-analyst-accepted-item');
+    await page.getByRole('link', { name: 'Work queue' }).click();
     await page.getByRole('heading', { name: 'Work queue' }).waitFor();
     // The request travels intake -> NATS -> analysis; reload until it is in the queue.
     const claim = page.getByRole('button', { name: `Take it ${state.labNo}` });

@@ -257,6 +257,20 @@ describe('user administration', () => {
   });
 });
 
+describe('the lab staff directory', () => {
+  it('names enabled staff by id and printed name for staff, and is closed to investigators', async () => {
+    const { token } = await portal.signIn('technician');
+    const res = await portal.app.inject({ method: 'GET', url: '/v1/people', headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    const people = res.json<{ people: { id: string; name: string; roles: string[] }[] }>().people;
+    expect(people.map((p) => p.name)).toContain('Arman Analyst');
+    expect(people.some((p) => p.roles.includes('investigator'))).toBe(false);
+    expect(Object.keys(people[0] ?? {}).sort()).toEqual(['id', 'name', 'roles']);
+    const investigator = await portal.signIn('investigator.police');
+    expect((await portal.app.inject({ method: 'GET', url: '/v1/people', headers: bearer(investigator.token) })).statusCode).toBe(403);
+  });
+});
+
 describe('e-signatures', () => {
   it('re-authenticates the signer and returns a token other services verify', async () => {
     const { token } = await portal.signIn('reviewer', portal.users.reviewer?.password);

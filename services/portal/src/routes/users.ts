@@ -92,6 +92,19 @@ export function registerUserRoutes(app: ServiceApp, deps: UserRouteDeps): void {
     return reply.status(201).send({ agencyId, name, kind });
   });
 
+  // ------------------------------------------------------------------ the lab's people
+  // Whom an item can be handed to: enabled lab staff, by id and printed name (no agency users,
+  // no account details), for every signed-in member of staff.
+  app.get('/v1/people', { config: { roles: ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin'] } }, async () => {
+    const list = await users.list();
+    return {
+      people: list
+        .filter((u) => !u.disabled && !u.roles.includes('investigator'))
+        .map((u) => ({ id: u._id, name: u.name, roles: u.roles }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  });
+
   // ------------------------------------------------------------------ users (admin)
 
   app.get('/v1/users', { config: { roles: ['admin'] } }, async () => {

@@ -31,7 +31,7 @@ interface NavEntry {
 
 const NAV: NavEntry[] = [
   { href: '#/cases', label: 'nav.cases', roles: ['technician', 'admin', 'investigator'] },
-  { href: '#/scan', label: 'nav.scan', roles: ['technician'] },
+  { href: '#/scan', label: 'nav.scan', roles: ['technician', 'analyst'] },
   { href: '#/storage', label: 'nav.storage', roles: ['technician', 'admin'] },
   { href: '#/queue', label: 'nav.queue', roles: ['analyst'] },
   { href: '#/reviews', label: 'nav.reviews', roles: ['reviewer', 'qa_manager'] },

@@ -31,7 +31,12 @@ interface Item {
   seals: { number: string; status: string }[];
   grossWeight: { grams: number };
   analysisRequests: string[];
-  pendingTransfer?: { to: { name: string } };
+  pendingTransfer?: {
+    transferId: string;
+    from: { userId: string; name: string };
+    to: { userId: string; name: string };
+    purpose: string;
+  };
 }
 interface StorageLocation {
   locationId: string;
@@ -57,6 +62,18 @@ export const signedActs = {
     purpose: `receive ${exhibitNo} into ${caseId}`,
   }),
   move: (labNo: string, kind: 'store' | 'retrieve') => ({ meaning: 'performed', purpose: `${kind} ${labNo}` }),
+  offerTransfer: (labNo: string, toUserId: string) => ({
+    meaning: 'released',
+    purpose: `transfer ${labNo} to ${toUserId}`,
+  }),
+  acceptTransfer: (labNo: string, transferId: string) => ({
+    meaning: 'received',
+    purpose: `accept transfer ${transferId} of ${labNo}`,
+  }),
+  declineTransfer: (labNo: string, transferId: string) => ({
+    meaning: 'performed',
+    purpose: `decline transfer ${transferId} of ${labNo}`,
+  }),
 };
 
 const ITEM_FIELDS = [
@@ -564,6 +581,28 @@ export function CaseDetail({ caseId }: { caseId: string }) {
   );
 }
 
+type ScanAct = 'store' | 'retrieve' | 'offer' | 'accept' | 'decline';
+interface Person {
+  id: string;
+  name: string;
+  roles: string[];
+}
+
+function actOf(item: Item, act: ScanAct, receiver: string): { meaning: string; purpose: string } {
+  const transferId = item.pendingTransfer?.transferId ?? '';
+  switch (act) {
+    case 'store':
+    case 'retrieve':
+      return signedActs.move(item.labNo, act);
+    case 'offer':
+      return signedActs.offerTransfer(item.labNo, receiver);
+    case 'accept':
+      return signedActs.acceptTransfer(item.labNo, transferId);
+    case 'decline':
+      return signedActs.declineTransfer(item.labNo, transferId);
+  }
+}
+
 export function Scan() {
   const { t, time } = useI18n();
   const where = useWhere();
@@ -575,10 +614,17 @@ export function Scan() {
   const [locations, setLocations] = useState<StorageLocation[]>([]);
   const [locationId, setLocationId] = useState('');
   const [purpose, setPurpose] = useState('');
-  const [signing, setSigning] = useState<'store' | 'retrieve'>();
+  const [signing, setSigning] = useState<ScanAct>();
   const [moved, setMoved] = useState<string>();
+  const { user } = useSession();
+  const [people, setPeople] = useState<Person[]>([]);
+  const [receiver, setReceiver] = useState('');
+  const [handoverPurpose, setHandoverPurpose] = useState('');
   useEffect(() => {
     input.current?.focus();
+    api<{ people: Person[] }>('/v1/people')
+      .then((r) => setPeople(r.people))
+      .catch(() => setPeople([]));
     api<StorageLocation[]>('/api/intake/v1/locations')
       .then((all) => setLocations(all.filter((l) => l.kind === 'cabinet' || l.kind === 'shelf' || l.kind === 'bin')))
       .catch(() => setLocations([]));
@@ -601,16 +647,27 @@ export function Scan() {
     const found = await api<Item>(`/api/intake/v1/items/by-barcode/${encodeURIComponent(code.trim())}`);
     await show(found.labNo);
   });
-  const move = useAction(async (kind: 'store' | 'retrieve', eSignature: string) => {
+  const move = useAction(async (act: ScanAct, eSignature: string) => {
     if (item === undefined) return;
-    const body = kind === 'store' ? { kind, locationId, eSignature } : { kind, purpose, eSignature };
-    await api(`/api/intake/v1/items/${encodeURIComponent(item.labNo)}/custody`, { body });
+    const path = `/api/intake/v1/items/${encodeURIComponent(item.labNo)}`;
+    const transferId = item.pendingTransfer?.transferId ?? '';
+    if (act === 'store') await api(`${path}/custody`, { body: { kind: act, locationId, eSignature } });
+    else if (act === 'retrieve') await api(`${path}/custody`, { body: { kind: act, purpose, eSignature } });
+    else if (act === 'offer') {
+      const to = people.find((p) => p.id === receiver);
+      await api(`${path}/transfers`, {
+        body: { to: { userId: receiver, name: to?.name ?? receiver }, purpose: handoverPurpose, eSignature },
+      });
+    } else await api(`${path}/transfers/${encodeURIComponent(transferId)}/${act}`, { body: { eSignature } });
     setMoved(item.labNo);
     await show(item.labNo);
     setCode('');
     input.current?.focus();
   });
   const inStorage = item?.custodian.kind === 'location';
+  const mine = item?.custodian.kind === 'person' && item.custodian.userId === user?.id;
+  const pending = item?.pendingTransfer;
+  const forMe = pending !== undefined && pending.to.userId === user?.id;
   return (
     <section aria-labelledby="scan-title">
       <h1 id="scan-title">{t('scan.title')}</h1>
@@ -687,7 +744,68 @@ export function Scan() {
               {t('scan.moved', { labNo: moved })}
             </p>
           )}
-          {item.status === 'in_lab' && !inStorage && (
+          {pending !== undefined && (
+            <div className="notice" role="status">
+              <p>{t('scan.pending', { from: pending.from.name, to: pending.to.name, purpose: pending.purpose })}</p>
+              {forMe && (
+                <div className="actions">
+                  <button type="button" onClick={() => setSigning('accept')} disabled={move.busy}>
+                    {t('scan.accept')}
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => setSigning('decline')}
+                    disabled={move.busy}
+                  >
+                    {t('scan.decline')}
+                  </button>
+                </div>
+              )}
+            </div>
+          )}
+          {item.status === 'in_lab' && mine && pending === undefined && (
+            <form
+              aria-labelledby="handover-title"
+              onSubmit={(e) => {
+                e.preventDefault();
+                setSigning('offer');
+              }}
+            >
+              <h3 id="handover-title">{t('scan.handoverTitle')}</h3>
+              <div className="grid">
+                <Select
+                  label={t('scan.receiver')}
+                  name="to.userId"
+                  value={receiver}
+                  onChange={(e) => setReceiver(e.target.value)}
+                  error={move.apiError}
+                  required
+                >
+                  <option value="">—</option>
+                  {people
+                    .filter((p) => p.id !== user?.id)
+                    .map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name} ({p.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')})
+                      </option>
+                    ))}
+                </Select>
+                <Field
+                  label={t('scan.purpose')}
+                  name="purpose"
+                  value={handoverPurpose}
+                  onChange={(e) => setHandoverPurpose(e.target.value)}
+                  error={move.apiError}
+                  required
+                />
+              </div>
+              <button type="submit" disabled={move.busy}>
+                {t('scan.handover')}
+              </button>
+            </form>
+          )}
+          {item.status === 'in_lab' && mine && pending === undefined && (
             <form
               aria-labelledby="store-title"
               onSubmit={(e) => {
@@ -744,8 +862,7 @@ export function Scan() {
       )}
       {signing !== undefined && item !== undefined && (
         <ESignatureDialog
-          meaning={signedActs.move(item.labNo, signing).meaning}
-          purpose={signedActs.move(item.labNo, signing).purpose}
+          {...actOf(item, signing, receiver)}
           onCancel={() => setSigning(undefined)}
           onSigned={async (token) => {
             const kind = signing;
