@@ -172,6 +172,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'portal', method: 'PUT', url: '/v1/me/password', allow: SIGNED_IN, changesStateOn4xx: 'a wrong current password counts towards the lockout' },
   { service: 'portal', method: 'GET', url: '/v1/agencies', allow: SIGNED_IN, note: 'agency names and kinds only: the sign-up and filter lists' },
   { service: 'portal', method: 'POST', url: '/v1/agencies', allow: ['admin'] },
+  { service: 'portal', method: 'GET', url: '/v1/people', allow: LAB_STAFF, note: 'whom an item can be handed to: staff names and roles, no investigators' },
   { service: 'portal', method: 'GET', url: '/v1/users', allow: ['admin'] },
   { service: 'portal', method: 'GET', url: '/v1/users/:userId', allow: ['admin'] },
   { service: 'portal', method: 'POST', url: '/v1/users', allow: ['admin'] },
