@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildApp } from '../../services/intake/src/index.ts';
 import { generateCustodyKey } from '../../services/intake/src/index.ts';
-import { createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair } from '../../packages/service-kit/src/index.ts';
+import { createESignatureVerifier, createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair, issueESignature } from '../../packages/service-kit/src/index.ts';
 import { createMemoryStore, openSqliteStore, type DocumentStore } from '../../packages/store/src/index.ts';
 import { round, type Measurement, type Suite } from '../lib.ts';
 
@@ -27,7 +27,7 @@ const caseBody = {
   seizureDate: '2025-01-01',
   request: 'identify',
 };
-const itemBody = JSON.stringify({
+const item = {
   exhibitNo: '1',
   description: 'Пакет с порошком белого цвета',
   packaging: 'envelope',
@@ -35,7 +35,8 @@ const itemBody = JSON.stringify({
   grossWeight: { grams: 10.5, balanceId: 'BAL-1' },
   condition: 'good',
   deliveredBy: { name: 'Sgt. Karimov' },
-});
+};
+const itemBody = JSON.stringify(item);
 
 /** Runs `workers` loops of `step` for `seconds`; returns completed steps per second. */
 async function drive(workers: number, seconds: number, worker: () => () => Promise<boolean>): Promise<number> {
@@ -87,6 +88,7 @@ async function registration(store: DocumentStore): Promise<number> {
   const { app } = await buildApp({
     store,
     auth: createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'bench', audience: 'tamga' }),
+    eSignatures: createESignatureVerifier({ key: { publicKey: keys.publicKey }, issuer: 'bench' }),
     lab: 'TMG',
     custodyKey: generateCustodyKey(),
     logger: createLogger({ name: 'intake-bench', level: 'silent' }),
@@ -110,7 +112,11 @@ async function registration(store: DocumentStore): Promise<number> {
           caseId = String((await post('/v1/cases', JSON.stringify(caseBody))).caseId);
           used = 0;
         }
-        await post(`/v1/cases/${caseId}/items`, itemBody);
+        // Every receipt is e-signed (a fresh token each: a signature signs one act).
+        const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+        const purpose = `receive ${item.exhibitNo} into ${caseId}`;
+        const eSignature = await issueESignature({ sub: 'u-bench', printedName: 'Bench Technician', time, meaning: 'received', purpose, lab: 'TMG' }, { privateKey: keys.privateKey, issuer: 'bench' });
+        await post(`/v1/cases/${caseId}/items`, JSON.stringify({ ...item, eSignature }));
         used++;
         return true;
       };

@@ -23,7 +23,7 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
 
   beforeAll(async () => {
     ts = await startTestSystem('bad-input');
-    item = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token });
+    item = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token, eSign: ts.credentials.eSign });
   }, 180_000);
 
   afterAll(async () => {
@@ -61,7 +61,7 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
     }
   }
 
-  it('intake refuses a bad case, item, analysis request and custody move, and changes nothing', async () => {
+  it('intake refuses a bad case, item, analysis request, custody move and an unsigned move, and changes nothing', async () => {
     const intake = ts.urls.intake;
     const snapshot = async () => ({
       caseView: await getJson(ts, 'technician', `${intake}/v1/cases/${item.caseId}`),
@@ -117,6 +117,13 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
         url: `${intake}/v1/items/${item.labNo}/custody`,
         body: { kind: 'reseal' },
         field: 'body.newSealNumber',
+      },
+      {
+        role: 'technician',
+        method: 'POST',
+        url: `${intake}/v1/items/${item.labNo}/custody`,
+        body: { kind: 'retrieve', purpose: 'weighing' },
+        field: 'body.eSignature',
       },
     ]);
     expect(await snapshot()).toEqual(before);

@@ -54,6 +54,7 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
     first = await runItemThroughLab({
       urls: ts.urls,
       tokens: ts.credentials.token,
+      eSign: ts.credentials.eSign,
       log: (line) => timeline.push(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${line}`),
       onStep: async (step) => {
         // Services killed at the same step go down together and come back together.
@@ -136,7 +137,7 @@ describe.skipIf(skip !== undefined)('durability: SIGKILL mid-flow and whole-syst
     expect(Buffer.from(await pdf.arrayBuffer()).equals(Buffer.from(first.pdf))).toBe(true);
 
     // And the restarted system still works end to end: consumers resumed on their durable state.
-    const second = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token });
+    const second = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token, eSign: ts.credentials.eSign });
     expect(second.labNo).not.toBe(first.labNo);
     expect(second.reportNumber).not.toBe(first.reportNumber);
     expect(await workItemsOf(first.labNo)).toHaveLength(1);

@@ -36,7 +36,7 @@ describe.skipIf(skip !== undefined)('walking skeleton: one item from intake to a
 
   beforeAll(async () => {
     ts = await startTestSystem('skeleton');
-    result = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token });
+    result = await runItemThroughLab({ urls: ts.urls, tokens: ts.credentials.token, eSign: ts.credentials.eSign });
     mkdirSync(outDir, { recursive: true });
     pdfFile = join(outDir, 'walking-skeleton-report.pdf');
     writeFileSync(pdfFile, result.pdf);

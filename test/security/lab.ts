@@ -23,7 +23,7 @@ import { buildApp as buildReporting, handleEvent, REPORTING_COLLECTIONS } from '
 import type { IssuerDeps } from '../../services/reporting/src/index.ts';
 import { buildPortalApp, DEFAULT_WEB_DIR, isWebBuilt, seedFirstUsers } from '../../services/portal/src/index.ts';
 import { runItemThroughLab, type FlowResult } from '../../packages/cli/src/demo/flow.ts';
-import type { DemoRole } from '../../packages/cli/src/demo/tokens.ts';
+import type { DemoRole, ESigner, SignedActText } from '../../packages/cli/src/demo/tokens.ts';
 
 export const SERVICES = ['intake', 'analysis', 'reporting', 'portal'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -164,6 +164,8 @@ export interface Fixtures {
   library: { name: string; version: string };
   userId: string;
   investigatorId: string;
+  /** A photo of the item (a tiny PNG uploaded by the technician). */
+  photoId: string;
 }
 
 export interface Lab {
@@ -232,8 +234,10 @@ export async function startLab(): Promise<Lab> {
     if (u === undefined) throw new Error(`lab fixture: no seeded user ${username}`);
     return u;
   };
+  const passwords = new Map<string, string>();
   const person = (username: string, roles: Role[]): Principal => {
     const u = byName(username);
+    passwords.set(u.id, u.password);
     return { sub: u.id, name: u.name, roles, lab: 'TMG', ...(u.agencyId === undefined ? {} : { agencyId: u.agencyId }) };
   };
   const people: Lab['people'] = {
@@ -333,10 +337,21 @@ export async function startLab(): Promise<Lab> {
   await expectStatus(intake, { method: 'POST', url: '/v1/agencies', token: tech, payload: { agencyId: OWN_AGENCY, name: 'Central Police Department', kind: 'police' } }, 201);
   await expectStatus(intake, { method: 'POST', url: '/v1/agencies', token: tech, payload: { agencyId: OTHER_AGENCY, name: 'Eastern Customs Service', kind: 'customs' } }, 201);
   await expectStatus(intake, { method: 'POST', url: '/v1/locations', token: tech, payload: { locationId: 'store-1', kind: 'store', name: 'Main evidence store' } }, 201);
-  const flow: FlowResult = await runItemThroughLab({ urls: { intake: urlOf(intake), analysis: urlOf(analysis), reporting: urlOf(reporting) }, tokens: flowTokens, agencyId: OWN_AGENCY, timeoutMs: 30_000 });
+  // E-signatures from the portal's own route: the person re-enters their seeded password.
+  const eSignAs = async (subject: Exclude<Subject, 'anonymous'>, act: SignedActText): Promise<string> => {
+    const signed = await expectStatus(portal, { method: 'POST', url: '/v1/e-signatures', token: mustToken(subject), payload: { password: passwords.get(people[subject].sub), ...act } }, 201);
+    return String(signed.token);
+  };
+  const flowESign: ESigner = (role, act) => eSignAs(role === 'librarian' ? 'qa_manager' : role, act);
+  const flow: FlowResult = await runItemThroughLab({ urls: { intake: urlOf(intake), analysis: urlOf(analysis), reporting: urlOf(reporting) }, tokens: flowTokens, eSign: flowESign, agencyId: OWN_AGENCY, timeoutMs: 30_000 });
 
   const item = `/v1/items/${flow.labNo}`;
-  const offered = await expectStatus(intake, { method: 'POST', url: `${item}/transfers`, token: tech, payload: { to: { userId: people.analyst.sub, name: people.analyst.name }, purpose: 'analysis' } }, 201);
+  const handOver = async (labNo: string) => ({
+    to: { userId: people.analyst.sub, name: people.analyst.name },
+    purpose: 'analysis',
+    eSignature: await eSignAs('technician', { meaning: 'released', purpose: `transfer ${labNo} to ${people.analyst.sub}` }),
+  });
+  const offered = await expectStatus(intake, { method: 'POST', url: `${item}/transfers`, token: tech, payload: await handOver(flow.labNo) }, 201);
   const second = await expectStatus(
     intake,
     {
@@ -351,12 +366,17 @@ export async function startLab(): Promise<Lab> {
         grossWeight: { grams: 1.25, balanceId: 'BAL-1' },
         condition: 'sealed',
         deliveredBy: { name: 'Sgt. Courier' },
+        eSignature: await eSignAs('technician', { meaning: 'received', purpose: `receive Exhibit 2 into ${flow.caseId}` }),
       },
     },
     201,
   );
   const secondLabNo = String(second.labNo);
-  const secondOffer = await expectStatus(intake, { method: 'POST', url: `/v1/items/${secondLabNo}/transfers`, token: tech, payload: { to: { userId: people.analyst.sub, name: people.analyst.name }, purpose: 'analysis' } }, 201);
+  const secondOffer = await expectStatus(intake, { method: 'POST', url: `/v1/items/${secondLabNo}/transfers`, token: tech, payload: await handOver(secondLabNo) }, 201);
+  // A photo of the item: the smallest body that is a PNG by its first bytes.
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+  const uploaded = await intake.inject({ method: 'POST', url: `${item}/photos?caption=as%20received`, headers: { authorization: `Bearer ${tech}`, 'content-type': 'image/png' }, payload: png });
+  if (uploaded.statusCode !== 201) throw new Error(`lab fixture: photo upload answered ${uploaded.statusCode}: ${uploaded.body}`);
   const deviation = await expectStatus(intake, { method: 'POST', url: `${item}/deviations`, token: tech, payload: { kind: 'packaging_damaged', description: 'corner of the envelope torn' } }, 201);
   const workItem = await expectStatus(analysis, { method: 'GET', url: `/v1/work-items/${flow.workItemId}`, token: mustToken('reviewer') }, 200);
   const investigator = await expectStatus(intake, { method: 'POST', url: `/v1/agencies/${OWN_AGENCY}/investigators`, token: tech, payload: { investigatorId: 'inv-1', name: 'Det. Insp. One', contact: '+000 00 000 00 01' } }, 201);
@@ -377,6 +397,7 @@ export async function startLab(): Promise<Lab> {
     library: flow.library,
     userId: people.technician.sub,
     investigatorId: typeof investigator.investigatorId === 'string' ? investigator.investigatorId : 'inv-1',
+    photoId: uploaded.json<{ photoId: string }>().photoId,
   };
 
   let quiet = false;

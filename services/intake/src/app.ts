@@ -2,7 +2,7 @@
 import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@tamga/service-kit';
 import type { Authenticator, ESignatureVerifier, Logger } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
-import { registerIntakeRoutes } from './routes/intake-routes.ts';
+import { registerIntakeRoutes, registerPhotoUpload } from './routes/intake-routes.ts';
 import { ALL_COLLECTIONS } from './store/collections.ts';
 import { createIntakeStore, type IntakeStore } from './store/intake-store.ts';
 import { createLedger, type CustodyKey } from './store/ledger.ts';
@@ -13,8 +13,8 @@ export interface IntakeDeps {
   /** The `<LAB>` of lab numbers, and the origin named in custody checkpoints. */
   lab: string;
   custodyKey: CustodyKey;
-  /** Verifies the portal's e-signature tokens on receipts, moves and transfers (optional field of those bodies). */
-  eSignatures?: ESignatureVerifier | undefined;
+  /** Verifies the portal's e-signature tokens, required on receipts, moves, transfers, sub-samples and destruction. */
+  eSignatures: ESignatureVerifier;
   clock?: (() => Date) | undefined;
   logger?: Logger | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
@@ -40,5 +40,11 @@ export async function buildApp(deps: IntakeDeps): Promise<IntakeApp> {
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
   });
   registerIntakeRoutes(app, intake, { now: clock, eSignatures: deps.eSignatures });
+  // Its own encapsulated scope, so the raw image parser stays out of the JSON routes; the child
+  // carries the parent's type provider, Fastify's plugin type just does not say so.
+  await app.register((scope, _opts, done) => {
+    registerPhotoUpload(scope as unknown as ServiceApp, intake);
+    done();
+  });
   return { app, intake };
 }

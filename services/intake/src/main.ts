@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
 import {
+  ConfigError,
   authenticatorFromConfig,
+  exitOnBadConfig,
   createLogger,
   eSignatureVerifierFromConfig,
   loadConfigOrExit,
@@ -24,6 +26,15 @@ const Config = ServiceConfigSchema.and(
 );
 
 const config = loadConfigOrExit(Config);
+// Custody moves are e-signed; without the portal's key every signature would be unverifiable.
+const eSignatures = await eSignatureVerifierFromConfig(config);
+if (eSignatures === undefined) {
+  exitOnBadConfig(
+    new ConfigError([
+      { field: 'AUTH_PUBLIC_KEY_FILE', message: 'intake verifies e-signatures on every custody move: set AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL to the portal key' },
+    ]),
+  );
+}
 const logger = createLogger({ name: 'intake', level: config.LOG_LEVEL });
 const store = await openStore({
   backend: config.STORE_BACKEND,
@@ -42,7 +53,7 @@ const { app, intake } = await buildApp({
   auth: await authenticatorFromConfig(config),
   lab: config.LAB_CODE,
   custodyKey,
-  eSignatures: await eSignatureVerifierFromConfig(config),
+  eSignatures,
   logger,
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
   onCommitted: () => relay.notify(),

@@ -15,6 +15,8 @@ import {
 import { createMemoryStore } from '@tamga/store';
 import { buildApp, type IntakeApp } from '../src/app.ts';
 import { generateCustodyKey } from '../src/store/custody-key.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { caseBody, itemBody } from './fixture.ts';
 
 const people = {
@@ -38,6 +40,13 @@ async function call(who: Who, method: 'GET' | 'POST', url: string, payload?: obj
     ...(payload === undefined ? {} : { payload }),
   });
   return { status: res.statusCode, body: res.body, json: () => res.json<Record<string, unknown>>() };
+}
+
+/** Receives an e-signed item into the police case; returns its lab number. */
+async function receive(exhibitNo: string): Promise<string> {
+  const res = await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo, eSignature: await sign('ana', 'received', `receive ${exhibitNo} into ${caseId}`) });
+  expect(res.status, res.body).toBe(201);
+  return res.json().labNo as string;
 }
 
 function sign(
@@ -133,11 +142,13 @@ describe('e-signed custody acts', () => {
     expect(detailsOf(received).eSignedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
-  it('still receives an item without an e-signature (the field is optional)', async () => {
+  it('refuses a receipt without an e-signature, naming body.eSignature, and records nothing', async () => {
+    const before = (await call('ana', 'GET', `/v1/cases/${caseId}`)).json().items as unknown[];
     const res = await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit ES-2' });
-    expect(res.status, res.body).toBe(201);
-    const [received] = await eventsOf(res.json().labNo as string);
-    expect(detailsOf(received).eSignatureId).toBeUndefined();
+    expect(res.status).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    const after = (await call('ana', 'GET', `/v1/cases/${caseId}`)).json().items as unknown[];
+    expect(after).toHaveLength(before.length);
   });
 
   it('refuses a receipt signed with a key that is not the portal’s, and records nothing', async () => {
@@ -169,10 +180,8 @@ describe('e-signed custody acts', () => {
   });
 
   it('signs a move into storage with the meaning "performed" and refuses a signature for another item', async () => {
-    const a = (await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit S-1' })).json()
-      .labNo as string;
-    const b = (await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo: 'Exhibit S-2' })).json()
-      .labNo as string;
+    const a = await receive('Exhibit S-1');
+    const b = await receive('Exhibit S-2');
     const wrongItem = await call('ana', 'POST', `/v1/items/${b}/custody`, {
       kind: 'store',
       locationId: 'cab',
@@ -189,42 +198,115 @@ describe('e-signed custody acts', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'stored', details: { eSignatureMeaning: 'performed' } });
   });
 
-  it('refuses a signed act when the service has no key to check it', async () => {
-    const keys = await generateSigningKeyPair();
-    const bare = await buildApp({
-      store: createMemoryStore({ quiet: true }),
-      auth: createJwtAuthenticator({
-        key: { publicKey: portalKeys.publicKey },
-        issuer: 'tamga-portal',
-        audience: 'tamga',
-      }),
-      lab: 'TMG',
-      custodyKey: generateCustodyKey(),
-      logger: createLogger({ name: 'intake-test', level: 'silent' }),
+  it('keeps the printed name, time and meaning of the e-signature in the stored custody event', async () => {
+    const labNo = await receive('Exhibit P-1');
+    const eSignature = await sign('ana', 'performed', `store ${labNo}`);
+    const stored = await call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab', eSignature });
+    expect(stored.status, stored.body).toBe(201);
+    const claims = JSON.parse(Buffer.from(eSignature.split('.')[1] ?? '', 'base64url').toString('utf8')) as { time: string; jti: string };
+    const event = (await eventsOf(labNo)).at(-1);
+    expect(event).toMatchObject({
+      kind: 'stored',
+      signatures: [{ by: 'u-ana', printedName: 'Анна Петрова', time: claims.time, meaning: 'performed' }],
+      details: { eSignatureId: claims.jti, eSignedAt: claims.time },
     });
-    await bare.app.inject({
-      method: 'POST',
-      url: '/v1/agencies',
-      headers: { authorization: `Bearer ${tokens.ana}` },
-      payload: { agencyId: 'police', name: 'City police', kind: 'police' },
+  });
+
+  it('refuses to use one e-signature for two acts', async () => {
+    const labNo = await receive('Exhibit R-1');
+    const eSignature = await sign('ana', 'performed', `store ${labNo}`);
+    expect((await call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab', eSignature })).status).toBe(201);
+    const retrieve = await call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'retrieve', purpose: 'weighing', eSignature: await sign('ana', 'performed', `retrieve ${labNo}`) });
+    expect(retrieve.status, retrieve.body).toBe(201);
+    const before = await eventsOf(labNo);
+    const again = await call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab', eSignature });
+    expect(again.status).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'INTAKE_ERR_SIGNATURE_REUSED', errors: [{ field: 'body.eSignature' }] });
+    expect(await eventsOf(labNo)).toEqual(before);
+  });
+
+  it('requires an e-signature on every custody move, naming body.eSignature and changing nothing', async () => {
+    const labNo = await receive('Exhibit U-1');
+    const moves = [
+      { kind: 'store', locationId: 'cab' },
+      { kind: 'retrieve', purpose: 'weighing' },
+      { kind: 'open_seal', sealNumber: 'S-100', purpose: 'sampling', condition: 'intact' },
+      { kind: 'reseal', newSealNumber: 'S-900' },
+      { kind: 'return_to_agency', to: { name: 'Sgt. Karimov' }, authority: 'letter 12' },
+      { kind: 'propose_destruction', authority: 'court order 3', method: 'incineration' },
+      { kind: 'witness_destruction' },
+    ];
+    const before = await eventsOf(labNo);
+    for (const move of moves) {
+      const res = await call('ana', 'POST', `/v1/items/${labNo}/custody`, move);
+      expect(res.status, `${move.kind}: ${res.body}`).toBe(400);
+      expect(res.json().errors, move.kind).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    }
+    const transfer = await call('ana', 'POST', `/v1/items/${labNo}/transfers`, { to: { userId: 'u-bek', name: 'Бекзод Юсупов' }, purpose: 'storage' });
+    expect(transfer.json().errors).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    const sub = await call('ana', 'POST', `/v1/items/${labNo}/sub-samples`, {
+      description: 'portion', packaging: 'vial', grossBefore: { grams: 12.5, balanceId: 'BAL-1' }, grossAfter: { grams: 12.2, balanceId: 'BAL-1' }, portionGrams: 0.3,
     });
-    const opened = await bare.app.inject({
-      method: 'POST',
-      url: '/v1/cases',
-      headers: { authorization: `Bearer ${tokens.ana}` },
-      payload: caseBody,
+    expect(sub.json().errors).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    expect(await eventsOf(labNo)).toEqual(before);
+  });
+
+  it('hands an item over only with the releaser’s and the receiver’s own e-signatures', async () => {
+    const labNo = await receive('Exhibit T-1');
+    const offered = await call('ana', 'POST', `/v1/items/${labNo}/transfers`, {
+      to: { userId: 'u-bek', name: 'Бекзод Юсупов' },
+      purpose: 'storage',
+      eSignature: await sign('ana', 'released', `transfer ${labNo} to u-bek`),
     });
-    const id = opened.json<{ caseId: string }>().caseId;
-    const res = await bare.app.inject({
-      method: 'POST',
-      url: `/v1/cases/${id}/items`,
-      headers: { authorization: `Bearer ${tokens.ana}` },
-      payload: {
-        ...itemBody,
-        eSignature: await sign('ana', 'received', `receive ${itemBody.exhibitNo} into ${id}`, keys),
-      },
+    expect(offered.status, offered.body).toBe(201);
+    const transferId = offered.json().transferId as string;
+    const accept = `/v1/items/${labNo}/transfers/${transferId}/accept`;
+    const unsigned = await call('bek', 'POST', accept, { condition: 'intact' });
+    expect(unsigned.status).toBe(400);
+    expect(unsigned.json().errors).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    // The releaser's signature does not accept for the receiver.
+    const foreign = await call('bek', 'POST', accept, { eSignature: await sign('ana', 'received', `accept transfer ${transferId} of ${labNo}`) });
+    expect(foreign.json()).toMatchObject({ code: 'ESIG_ERR_MISMATCH', errors: [{ field: 'body.eSignature' }] });
+    const accepted = await call('bek', 'POST', accept, { eSignature: await sign('bek', 'received', `accept transfer ${transferId} of ${labNo}`) });
+    expect(accepted.status, accepted.body).toBe(201);
+    const event = (await eventsOf(labNo)).at(-1);
+    expect(event).toMatchObject({
+      kind: 'transferred',
+      signatures: [
+        { by: 'u-ana', printedName: 'Анна Петрова', meaning: 'released' },
+        { by: 'u-bek', printedName: 'Бекзод Юсупов', meaning: 'received' },
+      ],
     });
-    expect(res.statusCode).toBe(503);
-    await bare.app.close();
+  });
+
+  it('destroys an item only with the performer’s and a different witness’s e-signatures', async () => {
+    const labNo = await receive('Exhibit D-1');
+    const custody = `/v1/items/${labNo}/custody`;
+    const proposed = await call('ana', 'POST', custody, { kind: 'propose_destruction', authority: 'court order 3', method: 'incineration', eSignature: await sign('ana', 'performed', `propose_destruction ${labNo}`) });
+    expect(proposed.status, proposed.body).toBe(201);
+    const self = await call('ana', 'POST', custody, { kind: 'witness_destruction', eSignature: await sign('ana', 'witnessed', `witness_destruction ${labNo}`) });
+    expect(self.json().code).toBe('INTAKE_ERR_WITNESS_SAME_PERSON');
+    const wrongMeaning = await call('bek', 'POST', custody, { kind: 'witness_destruction', eSignature: await sign('bek', 'performed', `witness_destruction ${labNo}`) });
+    expect(wrongMeaning.json()).toMatchObject({ code: 'ESIG_ERR_MISMATCH', errors: [{ field: 'body.eSignature' }] });
+    expect((await call('kar', 'POST', custody, { kind: 'witness_destruction', eSignature: await sign('kar', 'witnessed', `witness_destruction ${labNo}`) })).status).toBe(403);
+    const witnessed = await call('bek', 'POST', custody, { kind: 'witness_destruction', eSignature: await sign('bek', 'witnessed', `witness_destruction ${labNo}`) });
+    expect(witnessed.status, witnessed.body).toBe(201);
+    expect((await eventsOf(labNo)).at(-1)).toMatchObject({
+      kind: 'destroyed',
+      signatures: [
+        { by: 'u-ana', printedName: 'Анна Петрова', meaning: 'performed' },
+        { by: 'u-bek', printedName: 'Бекзод Юсупов', meaning: 'witnessed' },
+      ],
+    });
+  });
+});
+
+describe('starting the service', () => {
+  it('refuses to start without the portal key that verifies e-signatures', () => {
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+    const run = spawnSync(process.execPath, ['--import', 'tsx', main], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(78);
+    expect(run.stderr).toContain('AUTH_PUBLIC_KEY_FILE');
   });
 });

@@ -1,8 +1,9 @@
 // One intake app against the memory store, with tokens for the people the tests act as.
 import type { Principal } from '@tamga/contracts';
-import { createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair } from '@tamga/service-kit';
+import { createESignatureVerifier, createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair, issueESignature } from '@tamga/service-kit';
 import { createMemoryStore, type DocumentStore } from '@tamga/store';
 import { buildApp, type IntakeApp } from '../src/app.ts';
+import { signedActs, type SignedAct } from '../src/domain/signed-acts.ts';
 import { ALL_COLLECTIONS } from '../src/store/collections.ts';
 import { generateCustodyKey } from '../src/store/custody-key.ts';
 import type { CustodyKey } from '../src/store/ledger.ts';
@@ -23,7 +24,13 @@ export interface Fixture extends IntakeApp {
   /** app.inject with a person's token and a JSON body. */
   call(who: PersonKey | undefined, method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; json: () => Record<string, unknown>; body: string; rawPayload: Buffer; headers: Record<string, unknown> }>;
   snapshot(): Promise<Record<string, unknown[]>>;
+  /** A fresh portal e-signature token of `who` for an act (as POST /v1/e-signatures would give). */
+  sign(who: PersonKey, act: SignedAct): Promise<string>;
+  /** Receives `body` into a case with the technician's e-signature; returns the lab number. */
+  receive(who: PersonKey, caseId: string, body?: typeof itemBody): Promise<string>;
 }
+
+export { signedActs };
 
 export async function startFixture(options: { store?: DocumentStore; clock?: () => Date } = {}): Promise<Fixture> {
   const keys = await generateSigningKeyPair();
@@ -33,17 +40,29 @@ export async function startFixture(options: { store?: DocumentStore; clock?: () 
   const built = await buildApp({
     store,
     auth: createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'test', audience: 'tamga' }),
+    eSignatures: createESignatureVerifier({ key: { publicKey: keys.publicKey }, issuer: 'test' }),
     lab: 'TMG',
     custodyKey,
     clock: options.clock,
     logger: createLogger({ name: 'intake-test', level: 'silent' }),
   });
+  const sign = (who: PersonKey, act: SignedAct): Promise<string> => {
+    const p = people[who];
+    const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    return issueESignature({ sub: p.sub, printedName: p.name, time, lab: 'TMG', ...act }, { privateKey: keys.privateKey, kid: keys.kid, issuer: 'test' });
+  };
   const token = Object.fromEntries(await Promise.all(Object.entries(people).map(async ([k, p]) => [k, await issuer.issue(p)]))) as Record<PersonKey, string>;
-  return {
+  const fixture: Fixture = {
     ...built,
     store,
     custodyKey,
     token,
+    sign,
+    async receive(who, caseId, body = itemBody) {
+      const res = await fixture.call(who, 'POST', `/v1/cases/${caseId}/items`, { ...body, eSignature: await sign(who, signedActs.receive(caseId, body.exhibitNo)) });
+      if (res.status !== 201) throw new Error(`receiving into ${caseId} answered ${res.status}: ${res.body}`);
+      return res.json().labNo as string;
+    },
     async call(who, method, url, body) {
       const res = await built.app.inject({
         method,
@@ -59,6 +78,7 @@ export async function startFixture(options: { store?: DocumentStore; clock?: () 
       return out;
     },
   };
+  return fixture;
 }
 
 export const caseBody = {

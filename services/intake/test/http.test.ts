@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyBundle } from '@tamga/custody';
 import { custodyEvents } from '../src/store/collections.ts';
-import { caseBody, itemBody, startFixture, type Fixture } from './fixture.ts';
+import type { CustodyCommandBody } from '@tamga/contracts';
+import { caseBody, itemBody, signedActs, startFixture, type Fixture, type PersonKey } from './fixture.ts';
 
 let f: Fixture;
 let caseId: string;
@@ -19,9 +20,17 @@ async function setup(): Promise<void> {
 }
 
 async function receive(): Promise<string> {
-  const res = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, itemBody);
-  expect(res.status, res.body).toBe(201);
-  return res.json().labNo as string;
+  return f.receive('ana', caseId);
+}
+
+/** A custody move on POST /v1/items/:labNo/custody, e-signed by the mover. */
+async function move(who: PersonKey, labNo: string, body: Record<string, unknown> & { kind: CustodyCommandBody['kind'] }) {
+  return f.call(who, 'POST', `/v1/items/${labNo}/custody`, { ...body, eSignature: await f.sign(who, signedActs.move(labNo, body.kind)) });
+}
+
+/** An item body e-signed by the receiving technician. */
+async function signedItem(body: typeof itemBody = itemBody, into = caseId) {
+  return { ...body, eSignature: await f.sign('ana', signedActs.receive(into, body.exhibitNo)) };
 }
 
 beforeEach(setup);
@@ -91,22 +100,23 @@ describe('items', () => {
 
   it('refuses a bad item naming the field, and spends no lab number on it', async () => {
     const before = await f.snapshot();
-    const res = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, grossWeight: { grams: -1, balanceId: 'BAL-1' } });
+    const res = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, await signedItem({ ...itemBody, grossWeight: { grams: -1, balanceId: 'BAL-1' } }));
     expect(res.status).toBe(400);
     expect(res.json().errors).toEqual([expect.objectContaining({ field: 'body.grossWeight.grams' })]);
-    const dup = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, seals: [{ number: 'A', intact: true }, { number: 'A', intact: true }] });
+    const dup = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, await signedItem({ ...itemBody, seals: [{ number: 'A', intact: true }, { number: 'A', intact: true }] }));
     expect(dup.json()).toMatchObject({ code: 'INTAKE_ERR_DUPLICATE_SEAL', errors: [{ field: 'seals.1.number' }] });
     expect(await f.snapshot()).toEqual(before);
     expect(await receive()).toBe(`${caseId}-01`);
   });
 
   it('answers 404 for an unknown case or item', async () => {
-    expect((await f.call('ana', 'POST', '/v1/cases/TMG-2025-999999/items', itemBody)).json().code).toBe('INTAKE_ERR_CASE_NOT_FOUND');
+    expect((await f.call('ana', 'POST', '/v1/cases/TMG-2025-999999/items', await signedItem(itemBody, 'TMG-2025-999999'))).json().code).toBe('INTAKE_ERR_CASE_NOT_FOUND');
     expect((await f.call('ana', 'GET', '/v1/items/TMG-2025-999999-01')).status).toBe(404);
   });
 
   it('gives 50 items registered in parallel 50 distinct, gap-free lab numbers', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => f.call('ana', 'POST', `/v1/cases/${caseId}/items`, itemBody)));
+    const bodies = await Promise.all(Array.from({ length: 50 }, () => signedItem()));
+    const results = await Promise.all(bodies.map((body) => f.call('ana', 'POST', `/v1/cases/${caseId}/items`, body)));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
     const numbers = results.map((r) => r.json().labNo as string).sort();
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => `${caseId}-${String(i + 1).padStart(2, '0')}`));
@@ -116,28 +126,33 @@ describe('items', () => {
 describe('custody over HTTP', () => {
   it('stores, hands over with two signatures, and refuses a handover by a non-holder', async () => {
     const labNo = await receive();
-    expect((await f.call('bek', 'POST', `/v1/items/${labNo}/transfers`, { to: { userId: 'u-ali', name: 'Ali' }, purpose: 'analysis' })).json().code).toBe('INTAKE_ERR_NOT_HOLDER');
-    const offer = await f.call('ana', 'POST', `/v1/items/${labNo}/transfers`, { to: { userId: 'u-bek', name: 'Бекзод Юсупов' }, purpose: 'storage' });
+    const notHolder = await f.call('bek', 'POST', `/v1/items/${labNo}/transfers`, { to: { userId: 'u-ali', name: 'Ali' }, purpose: 'analysis', eSignature: await f.sign('bek', signedActs.offerTransfer(labNo, 'u-ali')) });
+    expect(notHolder.json().code).toBe('INTAKE_ERR_NOT_HOLDER');
+    const offer = await f.call('ana', 'POST', `/v1/items/${labNo}/transfers`, { to: { userId: 'u-bek', name: 'Бекзод Юсупов' }, purpose: 'storage', eSignature: await f.sign('ana', signedActs.offerTransfer(labNo, 'u-bek')) });
     expect(offer.status).toBe(201);
     const transferId = offer.json().transferId as string;
-    const moveWhilePending = await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' });
+    const moveWhilePending = await move('ana', labNo, { kind: 'store', locationId: 'cab' });
     expect(moveWhilePending.json().code).toBe('INTAKE_ERR_TRANSFER_NOT_ACCEPTED');
-    expect((await f.call('ali', 'POST', `/v1/items/${labNo}/transfers/${transferId}/accept`, {})).json().code).toBe('INTAKE_ERR_NOT_TRANSFER_RECIPIENT');
-    const accepted = await f.call('bek', 'POST', `/v1/items/${labNo}/transfers/${transferId}/accept`, { condition: 'sealed, intact' });
+    const byOther = await f.call('ali', 'POST', `/v1/items/${labNo}/transfers/${transferId}/accept`, { eSignature: await f.sign('ali', signedActs.acceptTransfer(labNo, transferId)) });
+    expect(byOther.json().code).toBe('INTAKE_ERR_NOT_TRANSFER_RECIPIENT');
+    const accepted = await f.call('bek', 'POST', `/v1/items/${labNo}/transfers/${transferId}/accept`, { condition: 'sealed, intact', eSignature: await f.sign('bek', signedActs.acceptTransfer(labNo, transferId)) });
     expect(accepted.status).toBe(201);
-    const events = accepted.json().events as { signatures: { meaning: string; by: string }[] }[];
-    expect(events[0]?.signatures.map((s) => `${s.by}:${s.meaning}`)).toEqual(['u-ana:released', 'u-bek:received']);
-    const stored = await f.call('bek', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab', remarks: 'shelf 1' });
+    const events = accepted.json().events as { signatures: { meaning: string; by: string; printedName: string }[] }[];
+    expect(events[0]?.signatures.map((s) => `${s.by}:${s.meaning}:${s.printedName}`)).toEqual(['u-ana:released:Анна Петрова', 'u-bek:received:Бекзод Юсупов']);
+    const stored = await move('bek', labNo, { kind: 'store', locationId: 'cab', remarks: 'shelf 1' });
     expect(stored.status).toBe(201);
     expect((await f.call('ana', 'GET', `/v1/items/${labNo}`)).json().custodian).toEqual({ kind: 'location', locationId: 'cab', path: 'Main store / Room 2 / Cabinet A' });
   });
 
   it('refuses every move of a destroyed item', async () => {
     const labNo = await receive();
-    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'propose_destruction', authority: 'Court order 7', method: 'incineration' });
-    expect((await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'witness_destruction' })).json().code).toBe('INTAKE_ERR_WITNESS_SAME_PERSON');
-    expect((await f.call('bek', 'POST', `/v1/items/${labNo}/custody`, { kind: 'witness_destruction' })).status).toBe(201);
-    const res = await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' });
+    expect((await move('ana', labNo, { kind: 'propose_destruction', authority: 'Court order 7', method: 'incineration' })).status).toBe(201);
+    expect((await move('ana', labNo, { kind: 'witness_destruction' })).json().code).toBe('INTAKE_ERR_WITNESS_SAME_PERSON');
+    const destroyed = await move('bek', labNo, { kind: 'witness_destruction' });
+    expect(destroyed.status).toBe(201);
+    const events = destroyed.json().events as { kind: string; signatures: { by: string; meaning: string }[] }[];
+    expect(events[0]).toMatchObject({ kind: 'destroyed', signatures: [{ by: 'u-ana', meaning: 'performed' }, { by: 'u-bek', meaning: 'witnessed' }] });
+    const res = await move('ana', labNo, { kind: 'store', locationId: 'cab' });
     expect(res.status).toBe(409);
     expect(res.json().code).toBe('INTAKE_ERR_ITEM_DESTROYED');
   });
@@ -145,25 +160,26 @@ describe('custody over HTTP', () => {
   it('refuses custody moves by an investigator and bad custody bodies, changing nothing', async () => {
     const labNo = await receive();
     const before = await f.snapshot();
-    expect((await f.call('kar', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' })).status).toBe(403);
-    const bad = await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'reseal' });
+    expect((await move('kar', labNo, { kind: 'store', locationId: 'cab' })).status).toBe(403);
+    const bad = await move('ana', labNo, { kind: 'reseal' });
     expect(bad.status).toBe(400);
     expect(bad.json().errors).toEqual([expect.objectContaining({ field: 'body.newSealNumber' })]);
-    const room = await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'rm' });
+    const room = await move('ana', labNo, { kind: 'store', locationId: 'rm' });
     expect(room.json().code).toBe('INTAKE_ERR_LOCATION_NOT_STORABLE');
     expect(await f.snapshot()).toEqual(before);
   });
 
   it('opens a seal, takes a sub-sample .1 linked to its parent, and reseals', async () => {
     const labNo = await receive();
-    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'open_seal', sealNumber: 'S-100', purpose: 'sampling', condition: 'intact' });
+    expect((await move('ana', labNo, { kind: 'open_seal', sealNumber: 'S-100', purpose: 'sampling', condition: 'intact' })).status).toBe(201);
     const sub = await f.call('ana', 'POST', `/v1/items/${labNo}/sub-samples`, {
       description: 'навеска', packaging: 'glass vial',
       grossBefore: { grams: 12.5, balanceId: 'BAL-1' }, grossAfter: { grams: 12.2, balanceId: 'BAL-1' }, portionGrams: 0.3, sealNumber: 'S-201',
+      eSignature: await f.sign('ana', signedActs.subSample(labNo)),
     });
     expect(sub.status, sub.body).toBe(201);
     expect(sub.json().item).toMatchObject({ labNo: `${labNo}.1`, parent: { labNo, portionGrams: 0.3 } });
-    const reseal = await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'reseal', newSealNumber: 'S-300' });
+    const reseal = await move('ana', labNo, { kind: 'reseal', newSealNumber: 'S-300' });
     expect((reseal.json().item as { seals: { number: string; status: string }[] }).seals.map((s) => `${s.number}:${s.status}`)).toEqual(['S-100:opened', 'S-300:applied']);
   });
 
@@ -190,7 +206,7 @@ describe('custody over HTTP', () => {
 describe('custody verification', () => {
   it('serves a proof bundle that verifies offline with the public key alone', async () => {
     const labNo = await receive();
-    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' });
+    await move('ana', labNo, { kind: 'store', locationId: 'cab' });
     const res = await f.call('kar', 'GET', `/v1/items/${labNo}/custody`);
     expect(res.status).toBe(200);
     const { bundle, verification } = res.json() as { bundle: { events: unknown[] }; verification: { ok: boolean } };
@@ -201,8 +217,8 @@ describe('custody verification', () => {
 
   it('names the custody event that was edited directly in the store', async () => {
     const labNo = await receive();
-    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' });
-    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'retrieve', purpose: 'weighing' });
+    await move('ana', labNo, { kind: 'store', locationId: 'cab' });
+    await move('ana', labNo, { kind: 'retrieve', purpose: 'weighing' });
     expect((await f.call('ana', 'GET', `/v1/items/${labNo}/custody`)).json().verification).toMatchObject({ ok: true });
     // Someone with database access rewrites where the item was stored.
     const col = f.store.collection(custodyEvents);
@@ -237,7 +253,8 @@ describe('lab numbers on the durable backend', () => {
     try {
       await g.call('ana', 'POST', '/v1/agencies', { agencyId: 'police', name: 'Police', kind: 'police' });
       const id = (await g.call('ana', 'POST', '/v1/cases', caseBody)).json().caseId as string;
-      const results = await Promise.all(Array.from({ length: 50 }, () => g.call('ana', 'POST', `/v1/cases/${id}/items`, itemBody)));
+      const bodies = await Promise.all(Array.from({ length: 50 }, async () => ({ ...itemBody, eSignature: await g.sign('ana', signedActs.receive(id, itemBody.exhibitNo)) })));
+      const results = await Promise.all(bodies.map((body) => g.call('ana', 'POST', `/v1/cases/${id}/items`, body)));
       expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
       expect(results.map((r) => r.json().labNo as string).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `${id}-${String(i + 1).padStart(2, '0')}`));
     } finally {
@@ -254,7 +271,7 @@ describe('the lab-wide custody log', () => {
     const first = (await f.call('ana', 'GET', '/v1/custody/checkpoint')).json() as { checkpoint: string; size: number; rootHash: string };
     expect(verifyCheckpoint(first.checkpoint, f.custodyKey.publicKey)).toMatchObject({ ok: true, checkpoint: { size: 1 } });
     const labNo = await receive();
-    await f.call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'store', locationId: 'cab' });
+    await move('ana', labNo, { kind: 'store', locationId: 'cab' });
     const later = (await f.call('kar', 'GET', `/v1/custody/checkpoint?from=${first.size}`)).json() as { size: number; rootHash: string; consistencyProof: string[] };
     expect(later.size).toBe(3);
     const hex = (h: string) => Buffer.from(h, 'hex');

@@ -30,7 +30,7 @@ describe.skipIf(!available)('intake events over real NATS', () => {
   it('publishes intake.analysis.requested with the item and its custody head', async () => {
     await f.call('ana', 'POST', '/v1/agencies', { agencyId: 'police', name: 'Police', kind: 'police' });
     const caseId = (await f.call('ana', 'POST', '/v1/cases', caseBody)).json().caseId as string;
-    const labNo = (await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, itemBody)).json().labNo as string;
+    const labNo = await f.receive('ana', caseId, itemBody);
     const req = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'], priority: 'urgent' });
     expect(req.status, req.body).toBe(201);
     await relay.flush();

@@ -37,6 +37,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const result = await runItemThroughLab({
     urls: { intake: values.intake, analysis: values.analysis, reporting: values.reporting },
     tokens: credentials.token,
+    eSign: credentials.eSign,
     ...(values.spectrum === undefined ? {} : { spectrumFile: values.spectrum }),
     ...(values.library === undefined ? {} : { libraryFile: values.library }),
     log: (line) => console.log(`  ${line}`),

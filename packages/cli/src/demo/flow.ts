@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DemoErrors } from './errors.ts';
 import { callService, type ServiceCall } from './http.ts';
 import { DEMO_LIBRARY, demoLibraryMsp, demoQueryMsp } from './library.ts';
-import type { DemoRole, TokenMinter } from './tokens.ts';
+import type { DemoRole, ESigner, TokenMinter } from './tokens.ts';
 
 export interface LabUrls {
   intake: string;
@@ -44,6 +44,8 @@ export interface FlowOptions {
   urls: LabUrls;
   /** A bearer token per role, or a function that mints one. */
   tokens: TokenMinter | Readonly<Record<DemoRole, string>>;
+  /** E-signatures for the signed acts (the item's receipt): the portal's route, or the demo's key. */
+  eSign: ESigner;
   /** A spectrum file of the exhibit (MSP, JCAMP-DX, mzML, CSV); default: a noisy demo spectrum. */
   spectrumFile?: string;
   /** A reference library (MSP) to import; default: the synthetic demo library. */
@@ -153,11 +155,17 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   await step('case-opened', `case ${caseId} opened`);
 
   const seal = `DS-${Date.now().toString().slice(-6)}`;
+  // The receipt is e-signed: the purpose names the exhibit and the case, as intake expects.
+  const exhibitNo = 'Exhibit 1';
+  const receiptSignature = await options.eSign('technician', {
+    meaning: 'received',
+    purpose: `receive ${exhibitNo} into ${caseId}`,
+  });
   const received = await as('technician', urls.intake, {
     method: 'POST',
     path: `/v1/cases/${encodeURIComponent(caseId)}/items`,
     json: {
-      exhibitNo: 'Exhibit 1',
+      exhibitNo,
       description: 'Plastic bag with white powder',
       packaging: 'sealed paper envelope',
       seals: [{ number: seal, intact: true }],
@@ -165,6 +173,7 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
       unitCount: 1,
       condition: 'sealed, seal intact',
       deliveredBy: { name: 'Sgt. Demo Courier', organisation: 'Demo City Police Department' },
+      eSignature: receiptSignature,
     },
     expect: [201],
   });

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '@tamga/contracts';
-import { PRIVATE_KEY_FILE, createTokenIssuer, loadOrCreateSigningKey } from '@tamga/service-kit';
+import { PRIVATE_KEY_FILE, createTokenIssuer, issueESignature, loadOrCreateSigningKey } from '@tamga/service-kit';
 import { DemoErrors } from './errors.ts';
 
 export type DemoRole = 'technician' | 'analyst' | 'reviewer' | 'librarian';
@@ -22,9 +22,22 @@ export function demoPeople(lab: string): Record<DemoRole, Principal> {
 /** Gives a bearer token for a role of the flow. */
 export type TokenMinter = (role: DemoRole) => Promise<string>;
 
+/** What an e-signature says: its meaning ("received") and the exact purpose the service expects. */
+export interface SignedActText {
+  meaning: string;
+  purpose: string;
+}
+
+/**
+ * Gives an e-signature token of a role's person for one act: what the portal's
+ * POST /v1/e-signatures returns once the person re-enters their password.
+ */
+export type ESigner = (role: DemoRole, act: SignedActText) => Promise<string>;
+
 export interface DemoCredentials {
   people: Record<DemoRole, Principal>;
   token: TokenMinter;
+  eSign: ESigner;
 }
 
 /**
@@ -50,5 +63,15 @@ export async function demoCredentials(options: {
     ttlSeconds: options.ttlSeconds ?? 900,
   });
   const people = demoPeople(options.lab);
-  return { people, token: (role) => issuer.issue(people[role]) };
+  // The demo people are not portal accounts, so their e-signatures are signed here with the
+  // portal's key, as the portal would after checking the password.
+  const eSign: ESigner = (role, act) => {
+    const p = people[role];
+    const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    return issueESignature(
+      { sub: p.sub, printedName: p.name, time, lab: options.lab, ...act },
+      { privateKey: key.privateKey, kid: key.kid, issuer: 'tamga-portal' },
+    );
+  };
+  return { people, token: (role) => issuer.issue(people[role]), eSign };
 }

@@ -8,6 +8,7 @@ const now = new Date('2025-03-01T10:00:00.000Z');
 const ana: Person = { userId: 'u-ana', name: 'Анна Петрова', roles: ['technician'] };
 const bek: Person = { userId: 'u-bek', name: 'Бекзод Юсупов', roles: ['technician'] };
 const eve: Person = { userId: 'u-eve', name: 'Eve Outsider', roles: ['analyst'] };
+const kar: Person = { userId: 'u-kar', name: 'Karimov (police)', roles: ['investigator'] };
 
 function locations(): Map<string, StorageLocation> {
   const store = defineLocation({ locationId: 'st', kind: 'store', name: 'Main store', access: { userIds: [], roles: ['technician'] } }, undefined, now);
@@ -96,6 +97,8 @@ describe('custody decider', () => {
     { name: 'the holder proposes destruction', given: [], when: [ana, destroyed[0]?.[1] ?? offer], then: ['destruction_proposed'] },
     { name: 'the proposer cannot witness their own destruction', given: destroyed.slice(0, 1), when: [ana, { kind: 'witness_destruction' }], then: 'INTAKE_ERR_WITNESS_SAME_PERSON' },
     { name: 'nothing moves while a destruction awaits its witness', given: destroyed.slice(0, 1), when: [ana, { kind: 'store', locationId: 'cab' }], then: 'INTAKE_ERR_DESTRUCTION_PENDING' },
+    { name: 'an investigator cannot witness a destruction', given: destroyed.slice(0, 1), when: [kar, { kind: 'witness_destruction' }], then: 'INTAKE_ERR_WITNESS_ROLE' },
+    { name: 'a move may cite only photos uploaded for the item', given: [], when: [ana, { kind: 'store', locationId: 'cab', photos: [{ sha256: 'a'.repeat(64), size: 10, contentType: 'image/png' }] }], then: 'INTAKE_ERR_PHOTO_UNKNOWN' },
     { name: 'a witness is needed only when destruction was proposed', given: [], when: [bek, { kind: 'witness_destruction' }], then: 'INTAKE_ERR_NO_PENDING_DESTRUCTION' },
     { name: 'a destroyed item cannot move', given: destroyed, when: [ana, { kind: 'store', locationId: 'cab' }], then: 'INTAKE_ERR_ITEM_DESTROYED' },
     { name: 'a destroyed item cannot be handed over', given: destroyed, when: [ana, offer], then: 'INTAKE_ERR_ITEM_DESTROYED' },
@@ -193,6 +196,50 @@ describe('custody decider', () => {
     expect(codeOf(() => resolveDeviation(resolved.item, resolved.deviation, { decision: 'proceed', rationale: 'x', agencyConsultation: { contactedAt: now.toISOString(), contactName: 'x', method: 'phone', outcome: 'x' } }, { by: ana, now }))).toBe(
       'INTAKE_ERR_DEVIATION_RESOLVED',
     );
+  });
+
+  // given a deviation resolved with this decision / then analysis, sub-sampling and return
+  const decisions: { decision: 'proceed' | 'proceed_with_reservation' | 'return_to_agency' | 'decline_analysis'; analysis: string; subSample: string }[] = [
+    { decision: 'proceed', analysis: 'sent_for_analysis', subSample: 'sub_sampled' },
+    { decision: 'proceed_with_reservation', analysis: 'sent_for_analysis', subSample: 'sub_sampled' },
+    { decision: 'return_to_agency', analysis: 'INTAKE_ERR_ANALYSIS_DECLINED', subSample: 'INTAKE_ERR_ANALYSIS_DECLINED' },
+    { decision: 'decline_analysis', analysis: 'INTAKE_ERR_ANALYSIS_DECLINED', subSample: 'INTAKE_ERR_ANALYSIS_DECLINED' },
+  ];
+  for (const row of decisions) {
+    it(`after a deviation decided "${row.decision}": analysis ${row.analysis}, sub-sampling ${row.subSample}, return to the agency allowed`, () => {
+      const opened = given([[ana, { kind: 'open_seal', sealNumber: 'S-100', purpose: 'sampling', condition: 'intact' }]]);
+      const recorded = recordDeviation(opened, { kind: 'weight_mismatch', description: 'lighter than declared' }, { deviationId: 'd1', by: ana, now });
+      const { item } = resolveDeviation(
+        recorded.item,
+        recorded.deviation,
+        { decision: row.decision, rationale: 'agreed with the agency', agencyConsultation: { contactedAt: now.toISOString(), contactName: 'Sgt. Karimov', method: 'phone', outcome: 'agreed' } },
+        { by: ana, now },
+      );
+      const outcome = (command: CustodyCommand) => {
+        try {
+          return decideCustody(command, item, ctx(ana)).map((r) => r.kind).join('+');
+        } catch (err) {
+          if (isDomainError(err)) return err.code;
+          throw err;
+        }
+      };
+      expect(outcome({ kind: 'send_for_analysis', requestId: 'ar1' })).toBe(row.analysis);
+      const body = { description: 'portion', packaging: 'vial', grossBefore: { grams: 12.5, balanceId: 'B' }, grossAfter: { grams: 12.2, balanceId: 'B' }, portionGrams: 0.3 };
+      expect(outcome({ kind: 'take_sub_sample', childLabNo: 'TMG-2025-000001-01.1', body })).toBe(row.subSample);
+      expect(outcome({ kind: 'return_to_agency', to: { name: 'Sgt. Karimov' }, authority: 'letter 9' })).toBe('returned_to_agency');
+    });
+  }
+
+  it('an open deviation blocks analysis but not the return to the agency', () => {
+    const { item } = recordDeviation(given([]), { kind: 'broken_seal', description: 'torn' }, { deviationId: 'd1', by: ana, now });
+    expect(codeOf(() => decideCustody({ kind: 'send_for_analysis', requestId: 'ar1' }, item, ctx(ana)))).toBe('INTAKE_ERR_OPEN_DEVIATION');
+    expect(decideCustody({ kind: 'return_to_agency', to: { name: 'Sgt. Karimov' }, authority: 'letter 9' }, item, ctx(ana)).map((r) => r.kind)).toEqual(['returned_to_agency']);
+  });
+
+  it('records the printed name and time of the e-signature the actor gave', () => {
+    const signedAt = '2025-03-01T09:59:58.000Z';
+    const [record] = decideCustody({ kind: 'store', locationId: 'cab' }, given([]), { ...ctx(ana), signed: { printedName: 'А. Петрова', time: signedAt } });
+    expect(record?.signatures).toEqual([{ by: 'u-ana', printedName: 'А. Петрова', time: signedAt, meaning: 'performed' }]);
   });
 
   it('replaying the records reproduces the state', () => {

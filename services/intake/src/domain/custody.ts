@@ -62,10 +62,17 @@ export interface ItemState {
   pendingTransfer?: PendingTransfer;
   pendingDestruction?: PendingDestruction;
   openDeviations: string[];
+  /** Set when a receipt deviation was decided against analysis: the item may only go back to the agency. */
+  analysisDeclined?: { deviationId: string; decision: 'return_to_agency' | 'decline_analysis' };
   subSampleCount: number;
   analysisRequests: string[];
   receivedAt: string;
+  /** The latest custody event of the item (what the inventory shows). */
+  lastCustody?: { kind: CustodyKind; time: string };
 }
+
+/** Who may witness a destruction: lab staff who handle evidence, never an investigator. */
+export const DESTRUCTION_WITNESS_ROLES: readonly string[] = ['technician', 'analyst', 'qa_manager', 'admin'];
 
 export type CustodyCommand =
   | { kind: 'store'; locationId: string; remarks?: string; photos?: BlobRefBody[] }
@@ -85,6 +92,8 @@ export interface CustodyContext {
   now: Date;
   actor: Person;
   locations: ReadonlyMap<string, StorageLocation>;
+  /** The actor's verified e-signature for this act: its printed name and time go into the record. */
+  signed?: { printedName: string; time: string } | undefined;
 }
 
 // ------------------------------------------------------------------ the first record of an item
@@ -120,6 +129,7 @@ export function receiveItem(command: ReceiveItem, ctx: CustodyContext): { item: 
     subSampleCount: 0,
     analysisRequests: [],
     receivedAt: time,
+    lastCustody: { kind: 'received', time },
   };
   const record = baseRecord('received', item, ctx, {
     releasedBy: body.deliveredBy,
@@ -160,6 +170,7 @@ export function createSubSample(parent: ItemState, childLabNo: string, body: Sub
     subSampleCount: 0,
     analysisRequests: [],
     receivedAt: time,
+    lastCustody: { kind: 'sub_sample_created', time },
   };
   const record = baseRecord('sub_sample_created', item, ctx, {
     receivedBy: personRef(ctx.actor),
@@ -188,6 +199,7 @@ export function decideCustody(command: CustodyCommand, item: ItemState, ctx: Cus
   if (item.pendingDestruction && command.kind !== 'witness_destruction') {
     throw IntakeErrors.INTAKE_ERR_DESTRUCTION_PENDING(`${item.labNo} awaits the witness of its destruction`);
   }
+  if ('photos' in command && command.photos !== undefined) assertPhotosOfItem(item, command.photos);
 
   switch (command.kind) {
     case 'store': {
@@ -294,6 +306,7 @@ export function decideCustody(command: CustodyCommand, item: ItemState, ctx: Cus
       ];
     }
     case 'take_sub_sample': {
+      assertAnalysisNotDeclined(item);
       assertHolder(item, ctx);
       if (appliedSeals(item).length > 0) throw IntakeErrors.INTAKE_ERR_SEAL_INTACT(`Seal(s) ${appliedSeals(item).join(', ')} of ${item.labNo} are intact`);
       const { body } = command;
@@ -315,6 +328,7 @@ export function decideCustody(command: CustodyCommand, item: ItemState, ctx: Cus
       ];
     }
     case 'send_for_analysis': {
+      assertAnalysisNotDeclined(item);
       assertMayHandle(item, ctx);
       if (item.openDeviations.length > 0) {
         throw IntakeErrors.INTAKE_ERR_OPEN_DEVIATION(`${item.labNo} has open deviation(s) ${item.openDeviations.join(', ')}`);
@@ -363,6 +377,9 @@ export function decideCustody(command: CustodyCommand, item: ItemState, ctx: Cus
       if (pending.proposedBy.userId === ctx.actor.userId) {
         throw IntakeErrors.INTAKE_ERR_WITNESS_SAME_PERSON(`${ctx.actor.name} proposed the destruction and cannot also witness it`);
       }
+      if (!ctx.actor.roles.some((r) => DESTRUCTION_WITNESS_ROLES.includes(r))) {
+        throw IntakeErrors.INTAKE_ERR_WITNESS_ROLE(`${ctx.actor.name} may not witness the destruction of evidence`);
+      }
       return [
         baseRecord('destroyed', item, ctx, {
           releasedBy: pending.proposedBy,
@@ -380,6 +397,10 @@ export function decideCustody(command: CustodyCommand, item: ItemState, ctx: Cus
 // ------------------------------------------------------------------ evolve
 
 export function evolveItem(item: ItemState, record: CustodyRecord): ItemState {
+  return { ...evolveHolding(item, record), lastCustody: { kind: record.kind, time: record.time } };
+}
+
+function evolveHolding(item: ItemState, record: CustodyRecord): ItemState {
   const actor = { userId: record.actor.userId ?? 'unknown', name: record.actor.name };
   switch (record.kind) {
     case 'received':
@@ -463,6 +484,27 @@ function withoutPendingTransfer(item: ItemState): ItemState {
   return rest;
 }
 
+/** A custody event may only cite photos uploaded for the item: their hashes then enter the chain. */
+function assertPhotosOfItem(item: ItemState, photos: readonly BlobRefBody[]): void {
+  photos.forEach((photo, i) => {
+    const known = item.photos.find((p) => p.sha256 === photo.sha256);
+    if (!known || known.size !== photo.size || known.contentType !== photo.contentType) {
+      throw IntakeErrors.INTAKE_ERR_PHOTO_UNKNOWN(`${item.labNo} has no uploaded photo ${photo.sha256}`, {
+        errors: [{ field: `body.photos.${i}.sha256`, message: 'upload the photo to POST /v1/items/:labNo/photos first' }],
+      });
+    }
+  });
+}
+
+function assertAnalysisNotDeclined(item: ItemState): void {
+  const declined = item.analysisDeclined;
+  if (declined) {
+    throw IntakeErrors.INTAKE_ERR_ANALYSIS_DECLINED(
+      `Receipt deviation ${declined.deviationId} of ${item.labNo} was decided "${declined.decision}"; the item may only be returned to the agency`,
+    );
+  }
+}
+
 function assertDistinctSeals(numbers: readonly string[]): void {
   const seen = new Set<string>();
   numbers.forEach((n, i) => {
@@ -504,8 +546,9 @@ function custodianRef(c: Custodian): Party {
   return c.kind === 'person' ? { userId: c.userId, name: c.name } : { name: c.path };
 }
 
+/** The actor's signature as recorded: the printed name and time of their e-signature when they gave one. */
 function signature(ctx: CustodyContext, meaning: ESignature['meaning']): ESignature {
-  return { by: ctx.actor.userId, printedName: ctx.actor.name, time: ctx.now.toISOString(), meaning };
+  return { by: ctx.actor.userId, printedName: ctx.signed?.printedName ?? ctx.actor.name, time: ctx.signed?.time ?? ctx.now.toISOString(), meaning };
 }
 
 function weightsOf(body: SubSampleBody): NonNullable<CustodyRecord['weights']> {

@@ -58,5 +58,10 @@ export function resolveDeviation(
     status: 'resolved',
     resolution: { ...body, resolvedAt: ctx.now.toISOString(), resolvedBy: ctx.by },
   };
-  return { deviation: resolved, item: { ...item, openDeviations: item.openDeviations.filter((d) => d !== deviation.deviationId) } };
+  const openDeviations = item.openDeviations.filter((d) => d !== deviation.deviationId);
+  // Returning the item or declining the analysis closes the deviation but not the item's way back:
+  // it may still be returned to the agency, never analysed or sub-sampled.
+  const { decision } = body;
+  const declined = decision === 'return_to_agency' || decision === 'decline_analysis' ? { analysisDeclined: { deviationId: deviation.deviationId, decision } } : {};
+  return { deviation: resolved, item: { ...item, openDeviations, ...declined } };
 }

@@ -37,4 +37,12 @@ export const IntakeErrors = errorCatalogue({
   INTAKE_ERR_BARCODE_UNREADABLE: [400, 'The scanned code holds no lab number'],
   INTAKE_ERR_LOG_SIZE: [400, 'The custody log is not that large'],
   INTAKE_ERR_CUSTODY_TAMPERED: [409, 'The stored custody ledger fails verification'],
+  INTAKE_ERR_ANALYSIS_DECLINED: [409, 'A receipt deviation was decided against analysis; the item may only go back to the agency'],
+  INTAKE_ERR_WITNESS_ROLE: [403, 'The witness of a destruction must be a member of the lab staff allowed to handle evidence'],
+  INTAKE_ERR_SIGNATURE_REUSED: [409, 'This e-signature was already used for another act; sign again'],
+  INTAKE_ERR_PHOTO_TYPE: [415, 'A photo is sent as image/jpeg or image/png'],
+  INTAKE_ERR_PHOTO_CONTENT: [400, 'The photo bytes are not the image type they claim to be'],
+  INTAKE_ERR_PHOTO_NOT_FOUND: [404, 'No such photo of this item'],
+  INTAKE_ERR_PHOTO_UNKNOWN: [400, 'A referenced photo was not uploaded for this item'],
+  INTAKE_ERR_CUSTODY_EVENT_NOT_FOUND: [400, 'No such custody event of this item'],
 });

@@ -6,3 +6,5 @@ export const INTAKE_ROLES: readonly Role[] = ['technician', 'admin'];
 export const CUSTODY_ROLES: readonly Role[] = ['technician', 'analyst', 'admin'];
 /** Reading cases and items; investigators only within their own agency (checked per record). */
 export const READ_ROLES: readonly Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin', 'investigator'];
+/** The lab's own staff (no investigators): the lab-wide inventory. */
+export const LAB_STAFF_ROLES: readonly Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin'];

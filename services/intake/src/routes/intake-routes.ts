@@ -18,22 +18,38 @@ import {
   SubSampleBody,
 } from '@tamga/contracts';
 import { encodePublicKey } from '@tamga/custody';
-import { assertAgencyScope, kitErrors, type ESignatureVerifier, type ServiceApp } from '@tamga/service-kit';
+import { assertAgencyScope, type ESignatureVerifier, type ServiceApp } from '@tamga/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { IntakeErrors } from '../domain/errors.ts';
+import { INVENTORY_STATUSES } from '../domain/inventory.ts';
 import { labNoFromScan } from '../domain/lab-number.ts';
+import { PHOTO_LIMIT_BYTES, isPhotoType, sniffPhotoType } from '../domain/photos.ts';
 import type { ItemState } from '../domain/custody.ts';
 import { signedActs, type SignedAct } from '../domain/signed-acts.ts';
 import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
 import type { Caller, IntakeStore } from '../store/intake-store.ts';
-import { CUSTODY_ROLES, INTAKE_ROLES, READ_ROLES } from './access.ts';
+import { CUSTODY_ROLES, INTAKE_ROLES, LAB_STAFF_ROLES, READ_ROLES } from './access.ts';
 
 const CaseParams = z.object({ caseId: Id });
 const ItemParams = z.object({ labNo: LabNo });
 const LabelQuery = z.object({ symbology: z.enum(['code128', 'datamatrix']).default('code128') });
 const CaseListQuery = z.object({ agencyId: Id.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
-/** The portal's e-signature token for a signed act (receipt, move, transfer); optional, verified when given. */
-const Signed = z.object({ eSignature: z.string().min(1).max(8192).optional() });
+const ESignatureToken = z.string().min(1).max(8192);
+/** The portal's e-signature token (POST /v1/e-signatures) for a signed act: required, verified against the act. */
+const Signed = z.object({ eSignature: ESignatureToken });
+/** Declining a hand-over changes nothing but the offer: a signature is recorded when given. */
+const OptionallySigned = z.object({ eSignature: ESignatureToken.optional() });
+const InventoryQuery = z.object({
+  locationId: Id.optional(),
+  holder: Id.optional(),
+  status: z.enum(INVENTORY_STATUSES).optional(),
+  caseId: Id.optional(),
+  cursor: LabNo.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const PhotoQuery = z.object({ caption: z.string().trim().min(1).max(500).optional(), custodyEventId: z.uuid().optional() });
+const PhotoParams = ItemParams.extend({ photoId: z.uuid() });
 
 function callerOf(request: FastifyRequest): Caller {
   const header = request.headers.traceparent;
@@ -42,19 +58,21 @@ function callerOf(request: FastifyRequest): Caller {
 
 export interface IntakeRouteOptions {
   now: () => Date;
-  /** Checks e-signature tokens against the portal's key; without it a signed request is refused. */
-  eSignatures?: ESignatureVerifier | undefined;
+  /** Checks the e-signature tokens of receipts, moves and transfers against the portal's key. */
+  eSignatures: ESignatureVerifier;
 }
 
 export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, options: IntakeRouteOptions): void {
   const { now, eSignatures } = options;
 
-  /** The caller, with their e-signature verified against the act when they gave one. */
-  async function signedCaller(request: FastifyRequest, token: string | undefined, act: SignedAct): Promise<Caller> {
-    const caller = callerOf(request);
-    if (token === undefined) return caller;
-    if (eSignatures === undefined) throw kitErrors.AUTH_ERR_KEYS_UNAVAILABLE('this intake service has no key to verify e-signatures');
-    return { ...caller, eSignature: await eSignatures.verify(token, { sub: request.principal.sub, ...act }) };
+  /** The caller, with their e-signature verified against the act: signer, meaning and purpose must fit. */
+  async function signedCaller(request: FastifyRequest, token: string, act: SignedAct): Promise<Caller> {
+    return { ...callerOf(request), eSignature: await eSignatures.verify(token, { sub: request.principal.sub, ...act }) };
+  }
+
+  /** For an act where a signature is optional: verified and recorded when given. */
+  async function maybeSignedCaller(request: FastifyRequest, token: string | undefined, act: SignedAct): Promise<Caller> {
+    return token === undefined ? callerOf(request) : signedCaller(request, token, act);
   }
 
   async function readableItem(request: FastifyRequest, labNo: string): Promise<ItemState> {
@@ -142,25 +160,47 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     });
     return reply.code(201).send({ transferId, item, events });
   });
-  for (const action of ['accept', 'decline'] as const) {
-    app.post(
-      `/v1/items/:labNo/transfers/:transferId/${action}`,
-      { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams.extend({ transferId: z.uuid() }), body: AcceptTransferBody.extend(Signed.shape).optional() } },
-      async (request, reply) => {
-        const body = request.body ?? {};
-        const { labNo, transferId } = request.params;
-        const act = action === 'accept' ? signedActs.acceptTransfer(labNo, transferId) : signedActs.declineTransfer(labNo, transferId);
-        const caller = await signedCaller(request, body.eSignature, act);
-        const { item, events } = await intake.custody(caller, request.params.labNo, {
-          kind: action === 'accept' ? 'accept_transfer' : 'decline_transfer',
-          transferId: request.params.transferId,
-          ...(body.condition === undefined ? {} : { condition: body.condition }),
-          ...(body.remarks === undefined ? {} : { remarks: body.remarks }),
-        });
-        return reply.code(201).send({ item, events });
-      },
-    );
+  const TransferParams = ItemParams.extend({ transferId: z.uuid() });
+  /** The receiver accepts (re-authenticating) or declines a pending hand-over. */
+  async function answerTransfer(caller: Caller, params: z.infer<typeof TransferParams>, kind: 'accept_transfer' | 'decline_transfer', body: AcceptTransferBody) {
+    return intake.custody(caller, params.labNo, {
+      kind,
+      transferId: params.transferId,
+      ...(body.condition === undefined ? {} : { condition: body.condition }),
+      ...(body.remarks === undefined ? {} : { remarks: body.remarks }),
+    });
   }
+  /**
+   * Only the named receiver may answer a pending hand-over: checked before the body is read, like
+   * the role, so anyone else is turned away with 403 whatever they send.
+   */
+  async function onlyTheReceiver(request: FastifyRequest): Promise<void> {
+    const params = TransferParams.safeParse(request.params);
+    if (!params.success) return; // validation names the bad parameter next
+    const item = await intake.getItem(params.data.labNo);
+    const pending = item.pendingTransfer;
+    if (pending?.transferId === params.data.transferId && pending.to.userId !== request.principal.sub) {
+      throw IntakeErrors.INTAKE_ERR_NOT_TRANSFER_RECIPIENT(`Transfer ${pending.transferId} is addressed to ${pending.to.name}`);
+    }
+  }
+  app.post(
+    '/v1/items/:labNo/transfers/:transferId/accept',
+    { config: { roles: CUSTODY_ROLES }, preValidation: onlyTheReceiver, schema: { params: TransferParams, body: AcceptTransferBody.extend(Signed.shape) } },
+    async (request, reply) => {
+      const { eSignature, ...body } = request.body;
+      const caller = await signedCaller(request, eSignature, signedActs.acceptTransfer(request.params.labNo, request.params.transferId));
+      return reply.code(201).send(await answerTransfer(caller, request.params, 'accept_transfer', body));
+    },
+  );
+  app.post(
+    '/v1/items/:labNo/transfers/:transferId/decline',
+    { config: { roles: CUSTODY_ROLES }, preValidation: onlyTheReceiver, schema: { params: TransferParams, body: AcceptTransferBody.extend(OptionallySigned.shape).optional() } },
+    async (request, reply) => {
+      const { eSignature, ...body } = request.body ?? {};
+      const caller = await maybeSignedCaller(request, eSignature, signedActs.declineTransfer(request.params.labNo, request.params.transferId));
+      return reply.code(201).send(await answerTransfer(caller, request.params, 'decline_transfer', body));
+    },
+  );
   app.post('/v1/items/:labNo/sub-samples', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: SubSampleBody.extend(Signed.shape) } }, async (request, reply) => {
     const { eSignature, ...body } = request.body;
     const caller = await signedCaller(request, eSignature, signedActs.subSample(request.params.labNo));
@@ -219,4 +259,58 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     reply.code(201).send(await intake.createLocation(callerOf(request), request.body)),
   );
   app.get('/v1/locations', { config: { roles: CUSTODY_ROLES } }, async () => intake.listLocations());
+
+  // ---------------------------------------------------------------- inventory: where every item is
+  app.get('/v1/inventory', { config: { roles: LAB_STAFF_ROLES }, schema: { querystring: InventoryQuery } }, async (request) => {
+    const { cursor, ...filter } = request.query;
+    return intake.inventory({ ...filter, after: cursor });
+  });
+
+  // ---------------------------------------------------------------- photos
+  app.get('/v1/items/:labNo/photos', { config: { roles: READ_ROLES }, schema: { params: ItemParams } }, async (request) => {
+    await readableItem(request, request.params.labNo);
+    return { photos: await intake.photosOf(request.params.labNo) };
+  });
+  app.get('/v1/items/:labNo/photos/:photoId', { config: { roles: READ_ROLES }, schema: { params: PhotoParams } }, async (request, reply) => {
+    await readableItem(request, request.params.labNo);
+    const { photo, bytes } = await intake.photo(request.params.labNo, request.params.photoId);
+    return reply.type(photo.contentType).header('x-content-sha256', photo.sha256).header('cache-control', 'private, no-store').send(Buffer.from(bytes));
+  });
+}
+
+/**
+ * The photo upload, in its own scope so its raw-bytes body parser stays out of the JSON routes.
+ * The image is the body (image/jpeg or image/png); caption and custody event are query parameters.
+ */
+export function registerPhotoUpload(app: ServiceApp, intake: IntakeStore): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PHOTO_LIMIT_BYTES }, (_request, body, done) => {
+    done(null, body);
+  });
+  app.post(
+    '/v1/items/:labNo/photos',
+    { bodyLimit: PHOTO_LIMIT_BYTES, config: { roles: INTAKE_ROLES }, schema: { params: ItemParams, querystring: PhotoQuery } },
+    async (request, reply) => {
+      const declared = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!isPhotoType(declared)) {
+        throw IntakeErrors.INTAKE_ERR_PHOTO_TYPE(`a photo is image/jpeg or image/png, not "${declared || 'nothing'}"`, {
+          errors: [{ field: 'headers.content-type', message: 'must be image/jpeg or image/png' }],
+        });
+      }
+      const bytes = request.body instanceof Uint8Array ? request.body : new Uint8Array();
+      const actual = sniffPhotoType(bytes);
+      if (actual !== declared) {
+        throw IntakeErrors.INTAKE_ERR_PHOTO_CONTENT(`the body is ${actual ?? (bytes.length === 0 ? 'empty' : 'not a JPEG or PNG image')}, not ${declared}`, {
+          errors: [{ field: 'body', message: `must be a ${declared} image` }],
+        });
+      }
+      const item = await intake.getItem(request.params.labNo);
+      assertAgencyScope(request.principal, item.agencyId);
+      const photo = await intake.addPhoto(callerOf(request), item.labNo, { bytes, contentType: declared, caption: request.query.caption, custodyEventId: request.query.custodyEventId });
+      return reply
+        .code(201)
+        .header('location', `/v1/items/${item.labNo}/photos/${photo.photoId}`)
+        .send({ photoId: photo.photoId, sha256: photo.sha256, size: photo.size, contentType: photo.contentType });
+    },
+  );
 }

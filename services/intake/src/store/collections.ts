@@ -65,4 +65,29 @@ export interface AuditDoc {
 }
 export const audit = defineCollection<AuditDoc>({ name: 'audit', keepVersions: false, indexes: [{ fields: ['recordId'] }, { fields: ['when'] }] });
 
-export const ALL_COLLECTIONS: readonly CollectionSpec<unknown>[] = [agencies, cases, items, deviations, locations, custodyEvents, checkpoints, counters, analysisRequests, audit, outboxCollection];
+/** E-signatures already used, by token id: one signature records one act. */
+export interface UsedSignatureDoc {
+  by: string;
+  meaning: string;
+  purpose: string;
+  usedAt: string;
+}
+export const usedSignatures = defineCollection<UsedSignatureDoc>({ name: 'used_e_signatures', keepVersions: false });
+
+/** A photo of an item: the bytes are a blob named by their SHA-256; this is who took it, when and of what. */
+export interface PhotoDoc {
+  photoId: string;
+  labNo: string;
+  agencyId: string;
+  sha256: string;
+  size: number;
+  contentType: 'image/jpeg' | 'image/png';
+  caption?: string;
+  /** The custody event the photo documents (e.g. the receipt). */
+  custodyEventId?: string;
+  takenBy: { userId: string; name: string };
+  uploadedAt: string;
+}
+export const photos = defineCollection<PhotoDoc>({ name: 'photos', keepVersions: false, indexes: [{ fields: ['labNo'] }] });
+
+export const ALL_COLLECTIONS: readonly CollectionSpec<unknown>[] = [agencies, cases, items, deviations, locations, custodyEvents, checkpoints, counters, analysisRequests, audit, usedSignatures, photos, outboxCollection];

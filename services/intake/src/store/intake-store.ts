@@ -20,7 +20,8 @@ import { appendToChain, type ChainedEvent, type CustodyEntry } from '@tamga/cust
 import { StoreErrors, type CollectionSpec, type DocumentStore, type Transaction } from '@tamga/store';
 import type { VerifiedESignature } from '@tamga/service-kit';
 import { addInvestigator, createAgency, caseYear, openCase, type Agency, type CaseRecord } from '../domain/cases.ts';
-import { createSubSample, decideCustody, evolveItem, receiveItem, type CustodyCommand, type ItemState } from '../domain/custody.ts';
+import { createSubSample, decideCustody, evolveItem, receiveItem, type CustodyCommand, type CustodyContext, type ItemState } from '../domain/custody.ts';
+import { inventoryRowOf, matchesInventoryFilter, type InventoryFilter, type InventoryRow } from '../domain/inventory.ts';
 import { recordDeviation, resolveDeviation, type Deviation } from '../domain/deviations.ts';
 import { IntakeErrors } from '../domain/errors.ts';
 import { formatLabNo, subSampleLabNo } from '../domain/lab-number.ts';
@@ -35,6 +36,14 @@ export interface IntakeStoreOptions {
   clock: () => Date;
   /** Called after every committed change that enqueued events (the outbox relay's notify). */
   onCommitted?: (() => void) | undefined;
+}
+
+/** A photo as uploaded: the checked image bytes and what the technician said about it. */
+export interface NewPhoto {
+  bytes: Uint8Array;
+  contentType: 'image/jpeg' | 'image/png';
+  caption?: string | undefined;
+  custodyEventId?: string | undefined;
 }
 
 /** Who acts, with the trace to carry on the events they cause. */
@@ -144,8 +153,27 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     return new Map(all.map((l) => [l.locationId, plain(l)]));
   }
 
+  /** The context a custody decision is made in: who acts, with their e-signature's printed name and time. */
+  function contextOf(caller: Caller, now: Date, locations: ReadonlyMap<string, StorageLocation>): CustodyContext {
+    const signed = caller.eSignature;
+    return { now, actor: personOf(caller.principal), locations, ...(signed ? { signed: { printedName: signed.printedName, time: signed.time } } : {}) };
+  }
+
+  /** Records the e-signature as used, in the act's own transaction: one signature signs one act. */
+  async function claimSignature(tx: Transaction, caller: Caller, now: Date): Promise<void> {
+    const signed = caller.eSignature;
+    if (!signed) return;
+    const col = tx.collection(C.usedSignatures);
+    if (await col.get(signed.signatureId)) {
+      throw IntakeErrors.INTAKE_ERR_SIGNATURE_REUSED(`e-signature ${signed.signatureId} was already used`, {
+        errors: [{ field: 'body.eSignature', message: 'was already used for another act' }],
+      });
+    }
+    await col.insert({ _id: signed.signatureId, by: signed.by, meaning: signed.meaning, purpose: signed.purpose, usedAt: now.toISOString() });
+  }
+
   async function applyCustody(tx: Transaction, caller: Caller, now: Date, item: ItemState, command: CustodyCommand) {
-    const ctx = { now, actor: personOf(caller.principal), locations: await loadLocations(tx) };
+    const ctx = contextOf(caller, now, await loadLocations(tx));
     const records = decideCustody(command, item, ctx);
     const next = records.reduce(evolveItem, item);
     const events = await appendCustody(tx, caller, now, records);
@@ -221,12 +249,19 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     },
 
     async receiveItem(caller: Caller, caseId: string, body: ReceiveItemBody): Promise<{ item: ItemState; events: ChainedEvent[] }> {
+      // Photos cited at receipt must be stored blobs: their hashes go into the received event.
+      for (const [i, photo] of body.photos.entries()) {
+        if (!(await store.blobs.has(photo.sha256))) {
+          throw IntakeErrors.INTAKE_ERR_PHOTO_UNKNOWN(`No stored photo ${photo.sha256}`, { errors: [{ field: `body.photos.${i}.sha256`, message: 'no photo with this hash was uploaded' }] });
+        }
+      }
       return atomically(async (tx, now) => {
         const caseDoc = await tx.collection(C.cases).get(caseId);
         if (!caseDoc) throw IntakeErrors.INTAKE_ERR_CASE_NOT_FOUND(`No case ${caseId}`);
         const itemSeq = caseDoc.itemCount + 1;
         const labNo = formatLabNo({ lab: caseDoc.lab, year: caseDoc.year, caseSeq: caseDoc.caseSeq, itemSeq, subSamples: [] });
-        const { item, record } = receiveItem({ labNo, caseId, agencyId: caseDoc.agencyId, body }, { now, actor: personOf(caller.principal), locations: new Map() });
+        await claimSignature(tx, caller, now);
+        const { item, record } = receiveItem({ labNo, caseId, agencyId: caseDoc.agencyId, body }, contextOf(caller, now, new Map()));
         // The case's item count is the gap-free item counter: it advances in this transaction or not at all.
         await updateAudited(tx, C.cases, caseId, { ...plain(caseDoc), itemCount: itemSeq }, byOf(caller.principal), now, 'case.item_added');
         await insertAudited(tx, C.items, labNo, item, byOf(caller.principal), now, 'item.received');
@@ -254,15 +289,20 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     },
 
     async custody(caller: Caller, labNo: string, command: CustodyCommand) {
-      return atomically(async (tx, now) => applyCustody(tx, caller, now, await loadItem(tx, labNo), command));
+      return atomically(async (tx, now) => {
+        const item = await loadItem(tx, labNo);
+        await claimSignature(tx, caller, now);
+        return applyCustody(tx, caller, now, item, command);
+      });
     },
 
     async takeSubSample(caller: Caller, labNo: string, body: SubSampleBody) {
       return atomically(async (tx, now) => {
         const parent = await loadItem(tx, labNo);
+        await claimSignature(tx, caller, now);
         const childLabNo = subSampleLabNo(labNo, parent.subSampleCount + 1);
         const { item: parentAfter } = await applyCustody(tx, caller, now, parent, { kind: 'take_sub_sample', childLabNo, body });
-        const { item: child, record } = createSubSample(parentAfter, childLabNo, body, { now, actor: personOf(caller.principal), locations: new Map() });
+        const { item: child, record } = createSubSample(parentAfter, childLabNo, body, contextOf(caller, now, new Map()));
         await insertAudited(tx, C.items, childLabNo, child, byOf(caller.principal), now, 'item.sub_sample_created');
         await appendCustody(tx, caller, now, [record]);
         await emit(tx, caller, now, 'intake.item.received', childLabNo, {
@@ -349,6 +389,79 @@ export function createIntakeStore(options: IntakeStoreOptions) {
 
     async listLocations(): Promise<StorageLocation[]> {
       return (await store.collection(C.locations).find({}, { sort: { path: 1 } })).map(plain);
+    },
+
+    /**
+     * Stores a photo of an item as a blob named by its SHA-256 and adds it to the item as a new
+     * version (audited). Everything is checked before the bytes are stored.
+     */
+    async addPhoto(caller: Caller, labNo: string, photo: NewPhoto): Promise<C.PhotoDoc> {
+      const item = await loadItem(store, labNo);
+      if (photo.custodyEventId !== undefined) {
+        const event = await store.collection(C.custodyEvents).get(photo.custodyEventId);
+        if (!event || event.item !== labNo) {
+          throw IntakeErrors.INTAKE_ERR_CUSTODY_EVENT_NOT_FOUND(`${labNo} has no custody event ${photo.custodyEventId}`, {
+            errors: [{ field: 'query.custodyEventId', message: 'not a custody event of this item' }],
+          });
+        }
+      }
+      const ref = await store.blobs.put(photo.bytes, photo.contentType);
+      return atomically(async (tx, now) => {
+        const current = await loadItem(tx, item.labNo);
+        const doc: C.PhotoDoc = {
+          photoId: randomUUID(),
+          labNo,
+          agencyId: current.agencyId,
+          sha256: ref.sha256,
+          size: ref.size,
+          contentType: photo.contentType,
+          ...(photo.caption === undefined ? {} : { caption: photo.caption }),
+          ...(photo.custodyEventId === undefined ? {} : { custodyEventId: photo.custodyEventId }),
+          takenBy: byOf(caller.principal),
+          uploadedAt: now.toISOString(),
+        };
+        await insertAudited(tx, C.photos, doc.photoId, doc, byOf(caller.principal), now, 'photo.added');
+        const known = current.photos.some((p) => p.sha256 === ref.sha256);
+        const next: ItemState = known ? current : { ...current, photos: [...current.photos, { sha256: ref.sha256, size: ref.size, contentType: photo.contentType }] };
+        await updateAudited(tx, C.items, labNo, next, byOf(caller.principal), now, 'item.photo_added');
+        return doc;
+      });
+    },
+
+    async photosOf(labNo: string): Promise<C.PhotoDoc[]> {
+      return (await store.collection(C.photos).find({ labNo }, { sort: { uploadedAt: 1 } })).map(plain);
+    },
+
+    async photo(labNo: string, photoId: string): Promise<{ photo: C.PhotoDoc; bytes: Uint8Array }> {
+      const doc = await store.collection(C.photos).get(photoId);
+      if (!doc || doc.labNo !== labNo) throw IntakeErrors.INTAKE_ERR_PHOTO_NOT_FOUND(`${labNo} has no photo ${photoId}`);
+      return { photo: plain(doc), bytes: await store.blobs.get(doc.sha256) };
+    },
+
+    /**
+     * One page of the lab-wide inventory, in lab-number order after `after`. Pages are cut by lab
+     * number (keyset), so an item is never skipped between pages whatever the filter drops.
+     */
+    async inventory(filter: InventoryFilter & { after?: string | undefined; limit: number }): Promise<{ items: InventoryRow[]; nextCursor?: string }> {
+      const locations = await loadLocations(store);
+      const rows: InventoryRow[] = [];
+      let after = filter.after;
+      const BATCH = 200;
+      for (;;) {
+        const query: Record<string, string | { $gt: string }> = {
+          ...(after === undefined ? {} : { _id: { $gt: after } }),
+          ...(filter.caseId === undefined ? {} : { caseId: filter.caseId }),
+        };
+        const batch = await store.collection(C.items).find(query, { sort: { _id: 1 }, limit: BATCH });
+        for (const doc of batch) {
+          after = doc._id;
+          const row = inventoryRowOf(plain(doc), locations);
+          if (!matchesInventoryFilter(row, filter)) continue;
+          rows.push(row);
+          if (rows.length === filter.limit) return { items: rows, nextCursor: row.labNo };
+        }
+        if (batch.length < BATCH) return { items: rows };
+      }
     },
 
     async custodyEventsOf(labNo: string): Promise<ChainedEvent[]> {
