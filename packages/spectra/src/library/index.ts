@@ -10,6 +10,7 @@
 import { SpectraErrors } from '../errors.ts';
 import { dotKernel, entropyKernel, entropyTerm, entropyWeights, identityKernel, powerTables, queryWeights, type PowerTables } from '../scoring/core.ts';
 import { toNominal, type NominalSpectrum } from '../scoring/nominal.ts';
+import { COMPOSITE_DOT_POWERS, COMPOSITE_MF_WEIGHT, DEFAULT_DOT_POWERS, DEFAULT_MEASURE } from '../scoring/defaults.ts';
 import { matchProbabilities } from '../scoring/probability.ts';
 import type { LibraryMeta, LibrarySpectrum, Peaks } from '../types.ts';
 import { packLibrary, type PackedLibrary } from './packed.ts';
@@ -17,14 +18,7 @@ import { packLibrary, type PackedLibrary } from './packed.ts';
 export type Measure = 'identity' | 'reverse' | 'dot' | 'entropy' | 'composite';
 export const MEASURES: readonly Measure[] = ['composite', 'identity', 'reverse', 'dot', 'entropy'];
 
-/**
- * The default measure, tuned on the 100 public dev queries only by a coarse grid (no per-query
- * rules): 0.15 * identity MF + 0.85 * weighted cosine with m/z^2.5 * I^0.5.
- */
-export const DEFAULT_MEASURE: Measure = 'composite';
-export const COMPOSITE_MF_WEIGHT = 0.15;
-export const DEFAULT_DOT_POWERS = { mz: 2, intensity: 0.5 } as const;
-export const COMPOSITE_DOT_POWERS = { mz: 2.5, intensity: 0.5 } as const;
+export { DEFAULT_MEASURE, COMPOSITE_MF_WEIGHT, DEFAULT_DOT_POWERS, COMPOSITE_DOT_POWERS };
 
 export interface SearchOptions {
   measure?: Measure;
