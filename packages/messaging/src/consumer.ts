@@ -68,10 +68,19 @@ export interface ConsumerOptions<E extends { id: string; type: string }> {
   now?: () => Date;
 }
 
+/** What handling one event came to: its effect committed now, or the inbox had it already. */
+export type HandlingOutcome = 'handled' | 'duplicate';
+
 export interface RunningConsumer {
   readonly durable: string;
   /** Finishes the messages being handled, hands back the ones not started, and stops. */
   stop(): Promise<void>;
+  /**
+   * Hands a message body this consumer dead-lettered to its handler once more, through the same
+   * inbox transaction as a delivery (so an event already handled is skipped); `also` runs in
+   * that transaction when the handler ran. Throws what the handler throws.
+   */
+  redeliver(body: string, delivery: Delivery, also?: (tx: Transaction) => Promise<void>): Promise<HandlingOutcome>;
 }
 
 /** Thrown inside the transaction when the inbox already has the event; rolls nothing back but itself. */
@@ -107,6 +116,30 @@ export async function startConsumer<E extends { id: string; type: string } = Any
     logger.error({ durable, subject: msg.subject, streamSeq: msg.info.streamSequence, deliveries: msg.info.deliveryCount, code, error: message }, 'message dead-lettered');
   };
 
+  /** The inbox record and the handler's effect in one transaction; a known event is skipped. */
+  const handleOnce = async (event: E, delivery: Delivery, also?: (tx: Transaction) => Promise<void>): Promise<HandlingOutcome> => {
+    try {
+      return await store.transaction(async (tx) => {
+        const inbox = tx.collection(inboxCollection);
+        const key = `${durable}:${event.id}`;
+        if ((await inbox.get(key)) !== undefined) throw new AlreadyHandled();
+        try {
+          await inbox.insert({ _id: key, durable, eventId: event.id, type: event.type, handledAt: now().toISOString() });
+        } catch (err) {
+          // Another instance of this consumer got there first.
+          if (isDomainError(err, 'STORE_ERR_DUPLICATE')) throw new AlreadyHandled();
+          throw err;
+        }
+        await handler(event, tx, delivery);
+        if (also !== undefined) await also(tx);
+        return 'handled' as const;
+      });
+    } catch (err) {
+      if (err instanceof AlreadyHandled) return 'duplicate';
+      throw err;
+    }
+  };
+
   const handle = async (msg: JsMsg): Promise<void> => {
     const delivery: Delivery = {
       subject: msg.subject,
@@ -136,38 +169,21 @@ export async function startConsumer<E extends { id: string; type: string } = Any
     // it from expiring while a long handler runs.
     msg.working();
     const keepAlive = setInterval(() => msg.working(), Math.max(ackWaitMs / 2, 100));
-    let outcome: 'handled' | 'duplicate';
+    let outcome: HandlingOutcome;
     try {
-      outcome = await store.transaction(async (tx) => {
-        const inbox = tx.collection(inboxCollection);
-        const key = `${durable}:${event.id}`;
-        if ((await inbox.get(key)) !== undefined) throw new AlreadyHandled();
-        try {
-          await inbox.insert({ _id: key, durable, eventId: event.id, type: event.type, handledAt: now().toISOString() });
-        } catch (err) {
-          // Another instance of this consumer got there first.
-          if (isDomainError(err, 'STORE_ERR_DUPLICATE')) throw new AlreadyHandled();
-          throw err;
-        }
-        await handler(event, tx, delivery);
-        return 'handled' as const;
-      });
+      outcome = await handleOnce(event, delivery);
     } catch (err) {
-      if (err instanceof AlreadyHandled) {
-        outcome = 'duplicate';
+      clearInterval(keepAlive);
+      const message = err instanceof Error ? err.message : String(err);
+      const code = isDomainError(err) ? err.code : undefined;
+      if (delivery.deliveryCount >= maxDeliver) {
+        await deadLetter(msg, message, code ?? 'MESSAGING_ERR_HANDLER_FAILED');
       } else {
-        clearInterval(keepAlive);
-        const message = err instanceof Error ? err.message : String(err);
-        const code = isDomainError(err) ? err.code : undefined;
-        if (delivery.deliveryCount >= maxDeliver) {
-          await deadLetter(msg, message, code ?? 'MESSAGING_ERR_HANDLER_FAILED');
-        } else {
-          const delay = retryDelay(delivery.deliveryCount);
-          logger.warn({ ...context, err, retryInMs: delay }, 'event handler failed; will retry');
-          msg.nak(delay);
-        }
-        return;
+        const delay = retryDelay(delivery.deliveryCount);
+        logger.warn({ ...context, err, retryInMs: delay }, 'event handler failed; will retry');
+        msg.nak(delay);
       }
+      return;
     } finally {
       clearInterval(keepAlive);
     }
@@ -223,6 +239,15 @@ export async function startConsumer<E extends { id: string; type: string } = Any
 
   return {
     durable,
+    async redeliver(body, delivery, also) {
+      let event: E;
+      try {
+        event = parse(JSON.parse(body));
+      } catch (err) {
+        throw MessagingErrors.MESSAGING_ERR_INVALID_EVENT(`the dead letter of ${durable} from ${delivery.stream}#${delivery.streamSeq} is not a valid event: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      return handleOnce(event, delivery, also);
+    },
     async stop() {
       stopping = true;
       messages?.stop();

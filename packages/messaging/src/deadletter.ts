@@ -54,13 +54,31 @@ export interface DeadLetter {
   errorCode: string | undefined;
   /** The original `Nats-Msg-Id` (the event id for events from an outbox). */
   msgId: string | undefined;
+  /** `id` and `type` of the body when it is an event envelope. */
+  eventId: string | undefined;
+  eventType: string | undefined;
   deadAt: string;
+  traceparent: string | undefined;
   /** The message body as sent. */
   payload: string;
 }
 
+/** `id` and `type` read from a body that may not be JSON at all. */
+function envelopeOf(body: string): { id: string | undefined; type: string | undefined } {
+  try {
+    const raw: unknown = JSON.parse(body);
+    if (typeof raw !== 'object' || raw === null) return { id: undefined, type: undefined };
+    const { id, type } = raw as { id?: unknown; type?: unknown };
+    return { id: typeof id === 'string' ? id : undefined, type: typeof type === 'string' ? type : undefined };
+  } catch {
+    return { id: undefined, type: undefined };
+  }
+}
+
 function toDeadLetter(stored: StoredMsg): DeadLetter {
   const h = stored.header;
+  const payload = stored.string();
+  const envelope = envelopeOf(payload);
   const get = (name: string): string | undefined => {
     const value = h.get(name);
     return value === '' ? undefined : value;
@@ -75,8 +93,11 @@ function toDeadLetter(stored: StoredMsg): DeadLetter {
     error: get(Headers.dlqError) ?? '',
     errorCode: get(Headers.dlqErrorCode),
     msgId: get(Headers.dlqMsgId),
+    eventId: envelope.id,
+    eventType: envelope.type,
     deadAt: get(Headers.dlqTime) ?? stored.time.toISOString(),
-    payload: stored.string(),
+    traceparent: get(Headers.traceparent),
+    payload,
   };
 }
 
@@ -93,6 +114,46 @@ export async function listDeadLetters(js: JetStreamClient, durable?: string): Pr
     out.push(toDeadLetter(stored));
     seq = stored.seq + 1;
   }
+}
+
+export interface DeadLetterPage {
+  letters: DeadLetter[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  next: number | undefined;
+}
+
+/** Up to `limit` dead letters of the given consumers with a sequence above `after`, oldest first. */
+export async function pageDeadLetters(js: JetStreamClient, options: { durables: readonly string[]; after: number; limit: number }): Promise<DeadLetterPage> {
+  const { durables, after, limit } = options;
+  if (durables.length === 0 || limit < 1) return { letters: [], next: undefined };
+  const jsm = await js.jetstreamManager();
+  const only = durables.length === 1 ? durables[0] : undefined;
+  const subject = only === undefined ? `${DEADLETTER_PREFIX}.>` : `${DEADLETTER_PREFIX}.${only}`;
+  const wanted = new Set(durables);
+  const found: DeadLetter[] = [];
+  let seq = after + 1;
+  // One more than asked, to know whether there is a next page.
+  while (found.length <= limit) {
+    // `next_by_subj` is a valid request the client's type does not name.
+    const request: { seq: number; next_by_subj: string } = { seq, next_by_subj: subject };
+    const stored = await jsm.streams.getMessage(DEADLETTER_STREAM, request);
+    if (stored === null) break;
+    const letter = toDeadLetter(stored);
+    if (wanted.has(letter.durable)) found.push(letter);
+    seq = stored.seq + 1;
+  }
+  const letters = found.slice(0, limit);
+  return { letters, next: found.length > limit ? letters.at(-1)?.seq : undefined };
+}
+
+/** Dead letter `seq`; `MESSAGING_ERR_DEAD_LETTER_NOT_FOUND` when there is none. */
+export async function readDeadLetter(js: JetStreamClient, seq: number): Promise<DeadLetter> {
+  const jsm = await js.jetstreamManager();
+  const stored = await jsm.streams.getMessage(DEADLETTER_STREAM, { seq });
+  if (stored === null) throw MessagingErrors.MESSAGING_ERR_DEAD_LETTER_NOT_FOUND(`no dead letter with sequence ${seq}`);
+  const letter = toDeadLetter(stored);
+  if (letter.subject === '') throw MessagingErrors.MESSAGING_ERR_DEAD_LETTER_NOT_FOUND(`message ${seq} in ${DEADLETTER_STREAM} is not a dead letter`);
+  return letter;
 }
 
 /**

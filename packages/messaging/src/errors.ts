@@ -8,5 +8,6 @@ export const MessagingErrors = errorCatalogue({
   MESSAGING_ERR_INVALID_EVENT: [422, 'A message is not a valid event'],
   MESSAGING_ERR_HANDLER_FAILED: [500, 'An event handler failed'],
   MESSAGING_ERR_DEAD_LETTER_NOT_FOUND: [404, 'No such dead letter'],
+  MESSAGING_ERR_REPLAY_FAILED: [409, 'The handler failed again on the replayed message; the dead letter is kept'],
   MESSAGING_ERR_STOPPED: [409, 'This relay or consumer has been stopped'],
 });

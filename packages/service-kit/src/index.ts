@@ -30,3 +30,4 @@ export {
 } from './auth/keys.ts';
 export type { SigningKeyPair, StoredSigningKey, TokenIssuer, TokenIssuerOptions } from './auth/keys.ts';
 export { E_SIGNATURE_AUDIENCE, E_SIGNATURE_TYP, ESignatureClaims, createESignatureVerifier, eSignatureErrors, eSignatureVerifierFromConfig, issueESignature, verifyESignature, type ESignatureExpectation, type ESignatureIssueOptions, type ESignatureVerifier, type ESignatureVerifierOptions, type VerifiedESignature } from './auth/e-signature.ts';
+export { registerDeadLetterRoutes, deadLetterView, DeadLetterListQuery, DeadLetterParams } from './admin/dead-letters.ts';
