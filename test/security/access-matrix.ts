@@ -125,6 +125,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'intake', method: 'GET', url: '/v1/labels/sheet.pdf', allow: INTAKE_STAFF, query: (f) => `labNos=${f.labNo}` },
   { service: 'intake', method: 'POST', url: '/v1/locations', allow: INTAKE_STAFF },
   { service: 'intake', method: 'GET', url: '/v1/locations', allow: CUSTODY_STAFF },
+  { service: 'intake', method: 'POST', url: '/v1/items/:labNo/destruction/witness', allow: LAB_STAFF, note: 'any lab staff may witness; the decider refuses the proposer' },
   { service: 'intake', method: 'GET', url: '/v1/inventory', allow: LAB_STAFF, note: 'lab-wide; investigators use their agency-scoped case and item routes' },
   { service: 'intake', method: 'POST', url: '/v1/items/:labNo/photos', allow: INTAKE_STAFF, note: 'the image is the raw body; the walk sends JSON, so allowed callers get 415' },
   { service: 'intake', method: 'GET', url: '/v1/items/:labNo/photos', allow: STAFF_AND_OWN_AGENCY },

@@ -1,6 +1,7 @@
 // Builds the intake HTTP app from its dependencies; no globals, so a test builds one in a line.
-import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@tamga/service-kit';
+import { createServiceApp, registerDeadLetterRoutes, type ReadinessCheck, type ServiceApp } from '@tamga/service-kit';
 import type { Authenticator, ESignatureVerifier, Logger } from '@tamga/service-kit';
+import type { DeadLetterDesk } from '@tamga/messaging';
 import type { DocumentStore } from '@tamga/store';
 import { registerIntakeRoutes, registerPhotoUpload } from './routes/intake-routes.ts';
 import { ALL_COLLECTIONS } from './store/collections.ts';
@@ -18,6 +19,8 @@ export interface IntakeDeps {
   clock?: (() => Date) | undefined;
   logger?: Logger | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
+  /** This service's dead letters for the admin (GET /v1/admin/dead-letters, POST .../:id/replay). */
+  deadLetters?: DeadLetterDesk | undefined;
   /** Called after each commit that enqueued events: pass the outbox relay's notify. */
   onCommitted?: (() => void) | undefined;
 }
@@ -40,6 +43,7 @@ export async function buildApp(deps: IntakeDeps): Promise<IntakeApp> {
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
   });
   registerIntakeRoutes(app, intake, { now: clock, eSignatures: deps.eSignatures });
+  if (deps.deadLetters !== undefined) registerDeadLetterRoutes(app, deps.deadLetters);
   // Its own encapsulated scope, so the raw image parser stays out of the JSON routes; the child
   // carries the parent's type provider, Fastify's plugin type just does not say so.
   await app.register((scope, _opts, done) => {

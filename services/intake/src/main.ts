@@ -1,7 +1,7 @@
 // Wires the intake service: config, store, NATS (streams and the outbox relay), the custody
 // signing key in DATA_DIR, periodic signed checkpoints, then the HTTP app.
 import { z } from 'zod';
-import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
+import { connectNats, createDeadLetterDesk, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
 import {
   ConfigError,
   authenticatorFromConfig,
@@ -57,6 +57,8 @@ const { app, intake } = await buildApp({
   logger,
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
   onCommitted: () => relay.notify(),
+  // Intake consumes no events today; the desk shows the dead letters of any consumer attached later.
+  deadLetters: await createDeadLetterDesk({ js: jetstream(nc), store }),
 });
 
 const checkpoints = setInterval(() => {

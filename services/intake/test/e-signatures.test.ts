@@ -24,6 +24,7 @@ const people = {
   bek: { sub: 'u-bek', name: 'Бекзод Юсупов', roles: ['technician'], lab: 'TMG' },
   kar: { sub: 'u-kar', name: 'Karimov (police)', roles: ['investigator'], agencyId: 'police', lab: 'TMG' },
   cus: { sub: 'u-cus', name: 'Customs officer', roles: ['investigator'], agencyId: 'customs', lab: 'TMG' },
+  qam: { sub: 'u-qam', name: 'Qodirova QA', roles: ['qa_manager'], lab: 'TMG' },
 } satisfies Record<string, Principal>;
 type Who = keyof typeof people;
 
@@ -296,6 +297,37 @@ describe('e-signed custody acts', () => {
       signatures: [
         { by: 'u-ana', printedName: 'Анна Петрова', meaning: 'performed' },
         { by: 'u-bek', printedName: 'Бекзод Юсупов', meaning: 'witnessed' },
+      ],
+    });
+  });
+});
+
+describe('witnessing a destruction', () => {
+  it('lets a QA manager witness with their own e-signature, and nobody witness unsigned or their own proposal', async () => {
+    const exhibitNo = 'Exhibit W-1';
+    const received = await call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...itemBody, exhibitNo, eSignature: await sign('ana', 'received', `receive ${exhibitNo} into ${caseId}`) });
+    const labNo = received.json().labNo as string;
+    const proposed = await call('ana', 'POST', `/v1/items/${labNo}/custody`, { kind: 'propose_destruction', authority: 'court order 5', method: 'incineration', eSignature: await sign('ana', 'performed', `propose_destruction ${labNo}`) });
+    expect(proposed.status, proposed.body).toBe(201);
+    const witness = `/v1/items/${labNo}/destruction/witness`;
+    const purpose = `witness_destruction ${labNo}`;
+    // A QA manager does not move evidence, so the custody route turns them away; this one admits them.
+    expect((await call('qam', 'POST', `/v1/items/${labNo}/custody`, { kind: 'witness_destruction', eSignature: await sign('qam', 'witnessed', purpose) })).status).toBe(403);
+    expect((await call('kar', 'POST', witness, { eSignature: await sign('kar', 'witnessed', purpose) })).status).toBe(403);
+    const unsigned = await call('qam', 'POST', witness, { remarks: 'seen burnt' });
+    expect(unsigned.status).toBe(400);
+    expect(unsigned.json().errors).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    const own = await call('ana', 'POST', witness, { eSignature: await sign('ana', 'witnessed', purpose) });
+    expect(own.json().code).toBe('INTAKE_ERR_WITNESS_SAME_PERSON');
+    const done = await call('qam', 'POST', witness, { remarks: 'seen burnt', eSignature: await sign('qam', 'witnessed', purpose) });
+    expect(done.status, done.body).toBe(201);
+    const events = await built.intake.custodyEventsOf(labNo);
+    expect(events.at(-1)).toMatchObject({
+      kind: 'destroyed',
+      remarks: 'seen burnt',
+      signatures: [
+        { by: 'u-ana', printedName: 'Анна Петрова', meaning: 'performed' },
+        { by: 'u-qam', printedName: 'Qodirova QA', meaning: 'witnessed' },
       ],
     });
   });

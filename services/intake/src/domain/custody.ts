@@ -72,7 +72,7 @@ export interface ItemState {
 }
 
 /** Who may witness a destruction: lab staff who handle evidence, never an investigator. */
-export const DESTRUCTION_WITNESS_ROLES: readonly string[] = ['technician', 'analyst', 'qa_manager', 'admin'];
+export const DESTRUCTION_WITNESS_ROLES: readonly string[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin'];
 
 export type CustodyCommand =
   | { kind: 'store'; locationId: string; remarks?: string; photos?: BlobRefBody[] }

@@ -41,4 +41,6 @@ export const signedActs = {
     purpose: `decline transfer ${transferId} of ${labNo}`,
   }),
   subSample: (labNo: string): SignedAct => ({ meaning: 'performed', purpose: `sub-sample ${labNo}` }),
+  /** The same words as the custody move `witness_destruction`, on either route. */
+  witnessDestruction: (labNo: string): SignedAct => ({ meaning: 'witnessed', purpose: `witness_destruction ${labNo}` }),
 };

@@ -8,3 +8,5 @@ export const CUSTODY_ROLES: readonly Role[] = ['technician', 'analyst', 'admin']
 export const READ_ROLES: readonly Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin', 'investigator'];
 /** The lab's own staff (no investigators): the lab-wide inventory. */
 export const LAB_STAFF_ROLES: readonly Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin'];
+/** Who may witness a destruction: any lab staff but the proposer (checked by the decider). */
+export const WITNESS_ROLES: readonly Role[] = LAB_STAFF_ROLES;

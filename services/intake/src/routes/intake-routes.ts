@@ -5,6 +5,7 @@ import {
   AcceptTransferBody,
   AddInvestigatorBody,
   AnalysisRequestBody,
+  BlobRefBody,
   CreateAgencyBody,
   CreateLocationBody,
   CustodyCommandBody,
@@ -29,7 +30,7 @@ import type { ItemState } from '../domain/custody.ts';
 import { signedActs, type SignedAct } from '../domain/signed-acts.ts';
 import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
 import type { Caller, IntakeStore } from '../store/intake-store.ts';
-import { CUSTODY_ROLES, INTAKE_ROLES, LAB_STAFF_ROLES, READ_ROLES } from './access.ts';
+import { CUSTODY_ROLES, INTAKE_ROLES, LAB_STAFF_ROLES, READ_ROLES, WITNESS_ROLES } from './access.ts';
 
 const CaseParams = z.object({ caseId: Id });
 const ItemParams = z.object({ labNo: LabNo });
@@ -50,6 +51,11 @@ const InventoryQuery = z.object({
 });
 const PhotoQuery = z.object({ caption: z.string().trim().min(1).max(500).optional(), custodyEventId: z.uuid().optional() });
 const PhotoParams = ItemParams.extend({ photoId: z.uuid() });
+const WitnessBody = z.object({
+  eSignature: ESignatureToken,
+  remarks: z.string().trim().min(1).max(2000).optional(),
+  photos: z.array(BlobRefBody).max(20).default([]),
+});
 
 function callerOf(request: FastifyRequest): Caller {
   const header = request.headers.traceparent;
@@ -146,6 +152,18 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     const { item, events } = await intake.custody(caller, request.params.labNo, command);
     return reply.code(201).send({ item, events });
   });
+  // The witness of a destruction need not handle evidence day to day (a QA manager often
+  // witnesses): any lab staff may, with their own e-signature, never the proposer.
+  app.post(
+    '/v1/items/:labNo/destruction/witness',
+    { config: { roles: WITNESS_ROLES }, schema: { params: ItemParams, body: WitnessBody } },
+    async (request, reply) => {
+      const { eSignature, remarks, photos } = request.body;
+      const caller = await signedCaller(request, eSignature, signedActs.witnessDestruction(request.params.labNo));
+      const { item, events } = await intake.custody(caller, request.params.labNo, { kind: 'witness_destruction', ...(remarks === undefined ? {} : { remarks }), photos });
+      return reply.code(201).send({ item, events });
+    },
+  );
   app.post('/v1/items/:labNo/transfers', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: OfferTransferBody.extend(Signed.shape) } }, async (request, reply) => {
     const transferId = randomUUID();
     const { to, purpose, condition, remarks, eSignature } = request.body;
