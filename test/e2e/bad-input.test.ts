@@ -129,7 +129,7 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
     expect(await snapshot()).toEqual(before);
   });
 
-  it('analysis refuses bad findings, a review without a signature, a nameless library and a bad query, and changes nothing', async () => {
+  it('analysis refuses bad findings, a review without a signature or e-signature, a nameless library and a bad query, and changes nothing', async () => {
     const analysis = ts.urls.analysis;
     const wi = `${analysis}/v1/work-items/${item.workItemId}`;
     const snapshot = async () => ({
@@ -148,6 +148,14 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
         field: 'body.techniques',
       },
       { role: 'reviewer', method: 'POST', url: `${wi}/review`, body: { decision: 'approve' }, field: 'body.signature' },
+      {
+        role: 'reviewer',
+        method: 'POST',
+        url: `${wi}/review`,
+        body: { decision: 'approve', signature: { printedName: 'Roza Reviewer', meaning: 'approved' } },
+        field: 'body.eSignature',
+      },
+      { role: 'reviewer', method: 'POST', url: `${wi}/review`, body: { decision: 'send_back', reasons: ['redo'] }, field: 'body.eSignature' },
       { role: 'librarian', method: 'GET', url: `${analysis}/v1/work-items?limit=0`, field: 'query.limit' },
     ]);
     // The library import takes the MSP file as its body; its name and version come in the query.
@@ -163,7 +171,7 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
     expect(await snapshot()).toEqual(before);
   });
 
-  it('reporting refuses a withdrawal and an amendment without a reason and a bad list query, and changes nothing', async () => {
+  it('reporting refuses a withdrawal and an amendment without a reason or e-signature and a bad list query, and changes nothing', async () => {
     const reporting = ts.urls.reporting;
     const report = `${reporting}/v1/reports/${item.reportNumber}`;
     const snapshot = async () => ({
@@ -175,6 +183,8 @@ describe.skipIf(skip !== undefined)('bad input: 400 problem details naming the f
     await expectRefused([
       { role: 'librarian', method: 'POST', url: `${report}/withdrawals`, body: { reason: 'x' }, field: 'body.reason' },
       { role: 'librarian', method: 'POST', url: `${report}/amendments`, body: {}, field: 'body.reason' },
+      { role: 'librarian', method: 'POST', url: `${report}/amendments`, body: { reason: 'typo in the exhibit number' }, field: 'body.eSignature' },
+      { role: 'librarian', method: 'POST', url: `${report}/withdrawals`, body: { reason: 'sample mix-up' }, field: 'body.eSignature' },
       { role: 'reviewer', method: 'GET', url: `${reporting}/v1/reports?limit=9999`, field: 'query.limit' },
     ]);
     expect(await snapshot()).toEqual(before);

@@ -307,7 +307,7 @@ export async function startLab(): Promise<Lab> {
       }),
     );
   }
-  const reporting = await collectingRoutes('reporting', routes, () => buildReporting({ store: reportingStore, issuer: reportIssuer, auth: auth(), logger: quietLogger('reporting') }));
+  const reporting = await collectingRoutes('reporting', routes, () => buildReporting({ store: reportingStore, issuer: reportIssuer, auth: auth(), eSignatures: eSignatures(), logger: quietLogger('reporting') }));
 
   for (const app of [intake, analysis, reporting]) await app.listen({ port: 0, host: '127.0.0.1' });
 

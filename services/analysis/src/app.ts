@@ -23,8 +23,8 @@ export interface AnalysisDeps {
   /** User ids authorized to record opinions and interpretations. */
   opinionAuthorized?: readonly string[] | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
-  /** Verifies the portal's e-signature token an approval may carry (`eSignature` beside `signature`). */
-  eSignatures?: ESignatureVerifier | undefined;
+  /** Verifies the portal's e-signature tokens that approvals, send-backs and corrections must carry. */
+  eSignatures: ESignatureVerifier;
   /** Called after each commit that enqueued events: pass the outbox relay's notify. */
   onCommitted?: (() => void) | undefined;
 }

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
 import {
   authenticatorFromConfig,
+  ConfigError,
   createLogger,
+  exitOnBadConfig,
   eSignatureVerifierFromConfig,
   loadConfigOrExit,
   runService,
@@ -28,6 +30,18 @@ const Config = ServiceConfigSchema.and(
 );
 
 const config = loadConfigOrExit(Config);
+// Reviews and corrections are e-signed; without the portal's key no signature could be verified.
+const eSignatures = await eSignatureVerifierFromConfig(config);
+if (eSignatures === undefined) {
+  exitOnBadConfig(
+    new ConfigError([
+      {
+        field: 'AUTH_PUBLIC_KEY_FILE',
+        message: 'analysis verifies the e-signature of every review and correction: set AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL to the portal key',
+      },
+    ]),
+  );
+}
 const logger = createLogger({ name: 'analysis', level: config.LOG_LEVEL });
 const thresholds =
   config.THRESHOLDS_FILE === undefined
@@ -58,7 +72,7 @@ const { app } = await buildApp({
     .map((s) => s.trim())
     .filter((s) => s !== ''),
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
-  eSignatures: await eSignatureVerifierFromConfig(config),
+  eSignatures,
   onCommitted: () => relay.notify(),
 });
 const consumers = await startAnalysisConsumers({

@@ -1,5 +1,6 @@
-// An approval carrying the portal's e-signature token: verified against the portal's public key,
-// bound to the reviewer and to the work item, and recorded beside the printed-name signature.
+// Reviews and corrections carry the portal's e-signature token: verified against the portal's
+// public key, bound to the signer, the meaning and the work item or result, and recorded with the
+// printed name, time and meaning. Without one, or with a wrong one, nothing changes.
 // A small made-up library (not real chemistry) keeps the test free of data files and NATS.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, systemActor, type Principal } from '@tamga/contracts';
@@ -17,7 +18,7 @@ import { makeSpectrum, writeMsp } from '@tamga/spectra';
 import { createMemoryStore, type DocumentStore } from '@tamga/store';
 import { buildApp } from '../src/index.ts';
 import { handleAnalysisEvent } from '../src/events/analysis-requested.ts';
-import { results } from '../src/store/collections.ts';
+import { auditRecords, results, reviews } from '../src/store/collections.ts';
 
 const people = {
   ana: { sub: 'u-ana', name: 'Aigerim Analyst', roles: ['analyst'], lab: 'TMG' },
@@ -230,15 +231,106 @@ describe('an approval with the portal e-signature', () => {
     expect(item.status).toBe('awaiting_review');
   });
 
-  it('still approves without a token (the printed-name signature alone), and refuses a token on a send-back', async () => {
+  it('refuses an approval without an e-signature, naming body.eSignature, and changes nothing', async () => {
     const id = await submittedWorkItem('TMG-2026-000204-01');
-    const sendBack = await call('rev', 'POST', `/v1/work-items/${id}/review`, {
+    const before = await snapshot(id);
+    const res = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev'));
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ errors: [{ field: 'body.eSignature' }] });
+    expect(await snapshot(id)).toEqual(before);
+  });
+
+  it('refuses an approval signature on a send-back, and records the reviewer’s "returned" signature on one', async () => {
+    const id = await submittedWorkItem('TMG-2026-000205-01');
+    const before = await snapshot(id);
+    const noToken = await call('rev', 'POST', `/v1/work-items/${id}/review`, { decision: 'send_back', reasons: ['re-run the blank'] });
+    expect(noToken.status).toBe(400);
+    expect(noToken.json()).toMatchObject({ errors: [{ field: 'body.eSignature' }] });
+    const approvalToken = await call('rev', 'POST', `/v1/work-items/${id}/review`, {
       decision: 'send_back',
       reasons: ['re-run the blank'],
       eSignature: await sign('rev', 'approved', `approve work item ${id}`),
     });
-    expect(sendBack.status).toBe(403);
-    const res = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev'));
-    expect(res.status, res.body).toBe(200);
+    expect(approvalToken.status).toBe(403);
+    expect(approvalToken.json()).toMatchObject({ code: 'ESIG_ERR_MISMATCH', errors: [{ field: 'body.eSignature' }] });
+    expect(await snapshot(id)).toEqual(before);
+    const back = await call('rev', 'POST', `/v1/work-items/${id}/review`, {
+      decision: 'send_back',
+      reasons: ['re-run the blank'],
+      eSignature: await sign('rev', 'returned', `send back work item ${id}`),
+    });
+    expect(back.status, back.body).toBe(200);
+    expect(back.json()).toMatchObject({ status: 'rejected', sentBackReasons: ['re-run the blank'] });
+    const [review] = await store.collection(reviews).find({ workItemId: id });
+    expect(review).toMatchObject({
+      decision: 'send_back',
+      eSignature: { printedName: people.rev.name, meaning: 'returned', purpose: `send back work item ${id}` },
+    });
+    expect(review?.eSignature?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('records the approver’s printed name, time and meaning from the e-signature', async () => {
+    const id = await submittedWorkItem('TMG-2026-000206-01');
+    const eSignature = await sign('rev', 'approved', `approve work item ${id}`);
+    expect((await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature }))).status).toBe(200);
+    const [result] = await store.collection(results).find({ workItemId: id });
+    expect(result?.review?.eSignature).toMatchObject({ printedName: people.rev.name, meaning: 'approved' });
+    const shown = (await call('qa', 'GET', `/v1/results/${result?.resultId ?? ''}`)).json() as {
+      versions: { review: { eSignature: { printedName: string; meaning: string; time: string } } }[];
+    };
+    expect(shown.versions[0]?.review.eSignature).toMatchObject({ printedName: people.rev.name, meaning: 'approved' });
+  });
+
+  it('reopens an approved result only with a "corrected" e-signature for that result, and records it on the new version', async () => {
+    const id = await submittedWorkItem('TMG-2026-000207-01');
+    expect(
+      (await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev', 'approved', `approve work item ${id}`) })))
+        .status,
+    ).toBe(200);
+    const resultId = `R-req-TMG-2026-000207-01`;
+    const url = `/v1/results/${resultId}/corrections`;
+    const before = await snapshot(id);
+    const missing = await call('qa', 'POST', url, { reason: 'wrong SOP version' });
+    expect(missing.status).toBe(400);
+    expect(missing.json()).toMatchObject({ errors: [{ field: 'body.eSignature' }] });
+    const otherResult = await call('qa', 'POST', url, {
+      reason: 'wrong SOP version',
+      eSignature: await sign('qa', 'corrected', 'correct result R-req-someone-else'),
+    });
+    expect(otherResult.status).toBe(403);
+    const garbage = await call('qa', 'POST', url, { reason: 'wrong SOP version', eSignature: 'not-a-token' });
+    expect(garbage.status).toBe(422);
+    expect(garbage.json()).toMatchObject({ code: 'ESIG_ERR_INVALID', errors: [{ field: 'body.eSignature' }] });
+    // a reviewer may not correct, whatever they sign
+    const wrongRole = await call('rev', 'POST', url, {
+      reason: 'wrong SOP version',
+      eSignature: await sign('rev', 'corrected', `correct result ${resultId}`),
+    });
+    expect(wrongRole.status).toBe(403);
+    expect(await snapshot(id)).toEqual(before);
+    const ok = await call('qa', 'POST', url, {
+      reason: 'wrong SOP version',
+      eSignature: await sign('qa', 'corrected', `correct result ${resultId}`),
+    });
+    expect(ok.status, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({ status: 'in_progress', version: 2 });
+    expect((await call('ana', 'POST', `/v1/work-items/${id}/submission`)).status).toBe(200);
+    const v2 = await store.collection(results).get(`${resultId}@2`);
+    expect(v2?.correction).toMatchObject({
+      reason: 'wrong SOP version',
+      supersedesVersion: 1,
+      eSignature: { printedName: people.qa.name, meaning: 'corrected', purpose: `correct result ${resultId}` },
+    });
   });
 });
+
+/** Everything a refused review or correction must leave untouched. */
+async function snapshot(workItemId: string) {
+  const item = await call('qa', 'GET', `/v1/work-items/${workItemId}`);
+  return {
+    item: item.json(),
+    results: await store.collection(results).find({ workItemId }),
+    reviews: await store.collection(reviews).find({ workItemId }),
+    audit: await store.collection(auditRecords).find({ entityId: workItemId }),
+  };
+}

@@ -7,8 +7,15 @@ import { makeEvent, systemActor } from '@tamga/contracts';
 import type { AnyEvent, Principal } from '@tamga/contracts';
 import { connectNats, ensureStreams, jetstream, startConsumer, startOutboxRelay } from '@tamga/messaging';
 import type { NatsConnection, OutboxRelay, RunningConsumer } from '@tamga/messaging';
-import { createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair } from '@tamga/service-kit';
-import type { ServiceApp, TokenIssuer } from '@tamga/service-kit';
+import {
+  createESignatureVerifier,
+  createJwtAuthenticator,
+  createLogger,
+  createTokenIssuer,
+  generateSigningKeyPair,
+  issueESignature,
+} from '@tamga/service-kit';
+import type { ServiceApp, SigningKeyPair, TokenIssuer } from '@tamga/service-kit';
 import { createMemoryStore } from '@tamga/store';
 import type { DocumentStore } from '@tamga/store';
 import { findNatsServer, startNats } from '@tamga/testkit';
@@ -49,7 +56,17 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
   const received: AnyEvent[] = [];
   const tokens = new Map<string, string>();
 
+  let keys: SigningKeyPair;
   const auth = (p: Principal) => ({ authorization: `Bearer ${tokens.get(p.sub) ?? ''}` });
+
+  /** The portal's e-signature of `p` for one act, as POST /v1/e-signatures returns it. */
+  function eSign(p: Principal, meaning: string, purpose: string): Promise<string> {
+    const time = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    return issueESignature(
+      { sub: p.sub, printedName: p.name, time, meaning, purpose, lab: 'TMG' },
+      { privateKey: keys.privateKey, kid: keys.kid, issuer: 'tamga-portal' },
+    );
+  }
 
   async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
     const until = Date.now() + ms;
@@ -96,7 +113,7 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
     nc = await connectNats({ servers: nats.url, name: 'analysis-test' });
     await ensureStreams(nc);
     store = createMemoryStore({ quiet: true });
-    const keys = await generateSigningKeyPair();
+    keys = await generateSigningKeyPair();
     issuer = createTokenIssuer({
       privateKey: keys.privateKey,
       kid: keys.kid,
@@ -109,6 +126,7 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
     ({ app } = await buildApp({
       store,
       auth: createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' }),
+      eSignatures: createESignatureVerifier({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal' }),
       thresholds: [
         { jurisdiction: 'XX', substance: 'Promethazine', significant: 0.5, large: 2.5, source: 'Test decree No. 1' },
       ],
@@ -286,7 +304,11 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       method: 'POST',
       url: `/v1/work-items/${item.id}/review`,
       headers: auth(ana),
-      payload: { decision: 'approve', signature: { printedName: ana.name, meaning: 'approved' } },
+      payload: {
+        decision: 'approve',
+        signature: { printedName: ana.name, meaning: 'approved' },
+        eSignature: await eSign(ana, 'approved', `approve work item ${item.id}`),
+      },
     });
     expect(self.statusCode).toBe(403);
 
@@ -295,7 +317,11 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       method: 'POST',
       url: `/v1/work-items/${item.id}/review`,
       headers: auth(rev),
-      payload: { decision: 'approve', signature: { printedName: 'Someone Else', meaning: 'approved' } },
+      payload: {
+        decision: 'approve',
+        signature: { printedName: 'Someone Else', meaning: 'approved' },
+        eSignature: await eSign(rev, 'approved', `approve work item ${item.id}`),
+      },
     });
     expect(forged.json()).toMatchObject({ code: 'ANALYSIS_ERR_SIGNATURE_MISMATCH' });
 
@@ -306,6 +332,7 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       payload: {
         decision: 'approve',
         signature: { printedName: rev.name, meaning: 'Technical review: results verified and approved' },
+        eSignature: await eSign(rev, 'approved', `approve work item ${item.id}`),
       },
     });
     expect(ok.statusCode, ok.body).toBe(200);
@@ -342,7 +369,7 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       method: 'POST',
       url: `/v1/results/R-req-102/corrections`,
       headers: auth(qa),
-      payload: { reason: 'SOP version was 4, not 3' },
+      payload: { reason: 'SOP version was 4, not 3', eSignature: await eSign(qa, 'corrected', 'correct result R-req-102') },
     });
     expect(corr.statusCode, corr.body).toBe(201);
     expect(corr.json()).toMatchObject({ status: 'in_progress', version: 2, approvedVersion: 1 });
@@ -364,7 +391,11 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       method: 'POST',
       url: `/v1/work-items/${item.id}/review`,
       headers: auth(qa),
-      payload: { decision: 'approve', signature: { printedName: qa.name, meaning: 'approved' } },
+      payload: {
+        decision: 'approve',
+        signature: { printedName: qa.name, meaning: 'approved' },
+        eSignature: await eSign(qa, 'approved', `approve work item ${item.id}`),
+      },
     });
     expect(again.statusCode, again.body).toBe(200);
     const v2 = await eventually(
@@ -436,7 +467,11 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       method: 'POST',
       url: `/v1/work-items/${item.id}/review`,
       headers: auth(ana2),
-      payload: { decision: 'approve', signature: { printedName: ana2.name, meaning: 'approved' } },
+      payload: {
+        decision: 'approve',
+        signature: { printedName: ana2.name, meaning: 'approved' },
+        eSignature: await eSign(ana2, 'approved', `approve work item ${item.id}`),
+      },
     });
     expect(self.statusCode).toBe(403);
     expect(self.json()).toMatchObject({ code: 'ANALYSIS_ERR_SELF_REVIEW' });
@@ -444,7 +479,11 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       method: 'POST',
       url: `/v1/work-items/${item.id}/review`,
       headers: auth(rev),
-      payload: { decision: 'send_back', reasons: ['no positive control'] },
+      payload: {
+        decision: 'send_back',
+        reasons: ['no positive control'],
+        eSignature: await eSign(rev, 'returned', `send back work item ${item.id}`),
+      },
     });
     expect(back.json()).toMatchObject({ status: 'rejected', sentBackReasons: ['no positive control'] });
     // an opinion needs authorization

@@ -1,7 +1,7 @@
 // Builds the reporting HTTP app from its dependencies; no globals, so a test builds one against
 // the memory store in one line.
 import { createServiceApp } from '@tamga/service-kit';
-import type { Authenticator, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
+import type { Authenticator, ESignatureVerifier, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import type { IssuerDeps } from './reports/issue-reports.ts';
 import { registerReportRoutes } from './routes/reports.ts';
@@ -11,6 +11,8 @@ export interface ReportingAppDeps {
   store: DocumentStore;
   issuer: IssuerDeps;
   auth: Authenticator;
+  /** Verifies the portal's e-signature tokens that amendments and withdrawals must carry. */
+  eSignatures: ESignatureVerifier;
   logger?: Logger | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
 }
@@ -22,7 +24,7 @@ export async function buildApp(deps: ReportingAppDeps): Promise<ServiceApp> {
     logger: deps.logger,
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
   });
-  registerReportRoutes(app, { store: deps.store, issuer: deps.issuer });
+  registerReportRoutes(app, { store: deps.store, issuer: deps.issuer, eSignatures: deps.eSignatures });
   registerVerificationRoutes(app, { store: deps.store, caCertPem: deps.issuer.pki.caCertPem });
   return app;
 }

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { connectNats, enqueueEvent, ensureStreams, jetstream, pingNats, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
 import { ensureDevPki } from '@tamga/report-pdf';
-import { authenticatorFromConfig, createLogger, loadConfigOrExit, runService, ServiceConfigSchema } from '@tamga/service-kit';
+import {
+  authenticatorFromConfig,
+  ConfigError,
+  createLogger,
+  eSignatureVerifierFromConfig,
+  exitOnBadConfig,
+  loadConfigOrExit,
+  runService,
+  ServiceConfigSchema,
+} from '@tamga/service-kit';
 import { openStore } from '@tamga/store';
 import { buildApp } from './app.ts';
 import { handleEvent } from './events/handle-event.ts';
@@ -30,6 +39,18 @@ const Config = ServiceConfigSchema.and(
 );
 
 const config = loadConfigOrExit(Config);
+// Amendments and withdrawals are e-signed; without the portal's key none could be verified.
+const eSignatures = await eSignatureVerifierFromConfig(config);
+if (eSignatures === undefined) {
+  exitOnBadConfig(
+    new ConfigError([
+      {
+        field: 'AUTH_PUBLIC_KEY_FILE',
+        message: 'reporting verifies the e-signature of every amendment and withdrawal: set AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL to the portal key',
+      },
+    ]),
+  );
+}
 const logger = createLogger({ name: 'reporting', level: config.LOG_LEVEL });
 const store = await openStore({
   backend: config.STORE_BACKEND,
@@ -81,6 +102,7 @@ const app = await buildApp({
   store,
   issuer,
   auth: await authenticatorFromConfig(config),
+  eSignatures,
   logger,
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
 });

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, type AnyEvent, type EventOf, type Principal } from '@tamga/contracts';
 import { ensureDevPki } from '@tamga/report-pdf';
-import { createJwtAuthenticator, createTokenIssuer, generateSigningKeyPair, type ServiceApp } from '@tamga/service-kit';
+import {
+  createESignatureVerifier,
+  createJwtAuthenticator,
+  createTokenIssuer,
+  generateSigningKeyPair,
+  issueESignature,
+  type ServiceApp,
+  type SigningKeyPair,
+} from '@tamga/service-kit';
 import { createMemoryStore, type DocumentStore } from '@tamga/store';
 import { buildApp } from '../src/app.ts';
 import { handleEvent } from '../src/events/handle-event.ts';
@@ -26,6 +34,7 @@ const people: Record<string, Principal> = {
 
 let store: DocumentStore;
 let app: ServiceApp;
+let keys: SigningKeyPair;
 let issuer: IssuerDeps;
 const tokens: Record<string, string> = {};
 const emitted: EventOf<'reporting.report.issued'>[] = [];
@@ -49,6 +58,8 @@ const approved = (version: number) =>
     reviewer: { id: 'u-rev', name: 'Проверяющий Сидоров' },
     approvedAt: now.toISOString(),
     library: { name: 'MassBank EI', version: '2025.05.1' },
+    // The reviewer e-signed 13 minutes before the approval was recorded: the report states the signature's time.
+    signature: { printedName: 'Проверяющий Сидоров', meaning: 'approved', signedAt: '2026-03-02T08:47:00.000Z' },
     ...(version === 2
       ? {
           conformity: 'Net weight 12.4 g ± 0.2 g exceeds the large-amount threshold of 2.5 g',
@@ -72,11 +83,12 @@ beforeAll(async () => {
       return Promise.resolve();
     },
   };
-  const keys = await generateSigningKeyPair();
+  keys = await generateSigningKeyPair();
   const tokenIssuer = createTokenIssuer({ privateKey: keys.privateKey, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 600 });
   const auth = createJwtAuthenticator({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal', audience: 'tamga' });
   for (const [k, p] of Object.entries(people)) tokens[k] = await tokenIssuer.issue(p);
-  app = await buildApp({ store, issuer, auth });
+  const eSignatures = createESignatureVerifier({ key: { publicKey: keys.publicKey }, issuer: 'tamga-portal', currentDate: () => now });
+  app = await buildApp({ store, issuer, auth, eSignatures });
 });
 
 afterAll(async () => {
@@ -89,6 +101,19 @@ function pdfText(pdf: Buffer): string {
   writeFileSync(file, pdf);
   return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 }
+
+/** The portal's e-signature of `who` for one act, as POST /v1/e-signatures returns it. */
+function eSign(who: string, meaning: string, purpose: string): Promise<string> {
+  const p = people[who];
+  if (p === undefined) throw new Error(`no person ${who}`);
+  return issueESignature(
+    { sub: p.sub, printedName: p.name, time: now.toISOString(), meaning, purpose, lab: 'LAB' },
+    { privateKey: keys.privateKey, issuer: 'tamga-portal' },
+  );
+}
+
+const post = (url: string, who: string, payload: object) =>
+  app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens[who]}` }, payload });
 
 const get = (url: string, who: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[who]}` } });
 
@@ -128,6 +153,10 @@ describe('reporting', () => {
     );
     expect(issued).toHaveLength(1);
     expect(emitted.map((e) => e.data.reportNumber)).toEqual(['LAB-R-2026-000001']);
+    // The person authorizing the report, with the time of their e-signature (7.8.2.1 o).
+    const text = pdfText((await get('/v1/reports/LAB-R-2026-000001/pdf', 'qa')).rawPayload).replace(/\s+/g, ' ');
+    expect(text).toMatch(/Electronic signature 2026-03-02 08:47 \(UTC\) time/);
+    expect(text).not.toContain('09:00 (UTC)');
   });
 
   it('issues nothing twice when an approval is delivered again', async () => {
@@ -184,19 +213,57 @@ describe('reporting', () => {
     expect(text).toContain('exceeds the large-amount threshold of 2.5 g (guarded acceptance');
   });
 
-  it('lets only the QA manager withdraw, with a reason, keeping the report retrievable', async () => {
-    const url = '/v1/reports/LAB-R-2026-000002/withdrawals';
-    const byAnalyst = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.analyst}` }, payload: { reason: 'wrong item' } });
+  it('amends a report only with the QA manager’s "amended" e-signature for it, recorded on the new report', async () => {
+    const url = '/v1/reports/LAB-R-2026-000002/amendments';
+    const before = await store.collection(reportsCollection).find({}, { sort: { _id: 1 } });
+    const missing = await post(url, 'qa', { reason: 'typo in the exhibit number' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors).toContainEqual(expect.objectContaining({ field: 'body.eSignature' }));
+    const wrongMeaning = await post(url, 'qa', { reason: 'typo in the exhibit number', eSignature: await eSign('qa', 'approved', 'amend report LAB-R-2026-000002') });
+    expect(wrongMeaning.statusCode).toBe(403);
+    expect(wrongMeaning.json()).toMatchObject({ code: 'ESIG_ERR_MISMATCH', errors: [{ field: 'body.eSignature' }] });
+    const otherReport = await post(url, 'qa', { reason: 'typo in the exhibit number', eSignature: await eSign('qa', 'amended', 'amend report LAB-R-2026-000001') });
+    expect(otherReport.statusCode).toBe(403);
+    const forged = await post(url, 'qa', { reason: 'typo in the exhibit number', eSignature: 'x.y.z' });
+    expect(forged.statusCode).toBe(422);
+    expect(forged.json()).toMatchObject({ code: 'ESIG_ERR_INVALID', errors: [{ field: 'body.eSignature' }] });
+    const byAnalyst = await post(url, 'analyst', { reason: 'typo in the exhibit number', eSignature: await eSign('analyst', 'amended', 'amend report LAB-R-2026-000002') });
     expect(byAnalyst.statusCode).toBe(403);
-    const noReason = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.qa}` }, payload: {} });
+    expect(await store.collection(reportsCollection).find({}, { sort: { _id: 1 } })).toEqual(before);
+    const ok = await post(url, 'qa', { reason: 'typo in the exhibit number', eSignature: await eSign('qa', 'amended', 'amend report LAB-R-2026-000002') });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json()).toMatchObject({
+      reportNumber: 'LAB-R-2026-000003',
+      supersedes: { reportNumber: 'LAB-R-2026-000002', reason: 'typo in the exhibit number' },
+      amendment: { eSignature: { printedName: 'QA Manager', meaning: 'amended', time: now.toISOString(), purpose: 'amend report LAB-R-2026-000002' } },
+    });
+    expect((await get('/v1/reports/LAB-R-2026-000002', 'qa')).json()).toMatchObject({ status: 'superseded', supersededBy: 'LAB-R-2026-000003' });
+  });
+
+  it('lets only the QA manager withdraw, with a reason and a "withdrawn" e-signature, keeping the report retrievable', async () => {
+    const url = '/v1/reports/LAB-R-2026-000003/withdrawals';
+    const signed = await eSign('qa', 'withdrawn', 'withdraw report LAB-R-2026-000003');
+    const byAnalyst = await post(url, 'analyst', { reason: 'wrong item', eSignature: await eSign('analyst', 'withdrawn', 'withdraw report LAB-R-2026-000003') });
+    expect(byAnalyst.statusCode).toBe(403);
+    const byInvestigator = await post(url, 'own', { reason: 'wrong item', eSignature: signed });
+    expect(byInvestigator.statusCode).toBe(403);
+    const noReason = await post(url, 'qa', { eSignature: signed });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().errors[0].field).toBe('body.reason');
-    expect((await get('/v1/reports/LAB-R-2026-000002', 'qa')).json().status).toBe('current');
-    const ok = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.qa}` }, payload: { reason: 'sample mix-up found' } });
+    const unsigned = await post(url, 'qa', { reason: 'sample mix-up found' });
+    expect(unsigned.statusCode).toBe(400);
+    expect(unsigned.json().errors[0].field).toBe('body.eSignature');
+    const amendSignature = await post(url, 'qa', { reason: 'sample mix-up found', eSignature: await eSign('qa', 'amended', 'amend report LAB-R-2026-000003') });
+    expect(amendSignature.statusCode).toBe(403);
+    expect((await get('/v1/reports/LAB-R-2026-000003', 'qa')).json().status).toBe('current');
+    const ok = await post(url, 'qa', { reason: 'sample mix-up found', eSignature: signed });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'sample mix-up found' } });
-    expect((await get('/v1/reports/LAB-R-2026-000002/pdf', 'own')).statusCode).toBe(200);
-    const audits = await store.collection(auditCollection).find({ target: 'LAB-R-2026-000002' });
+    expect(ok.json()).toMatchObject({
+      status: 'withdrawn',
+      withdrawal: { reason: 'sample mix-up found', eSignature: { printedName: 'QA Manager', meaning: 'withdrawn', time: now.toISOString() } },
+    });
+    expect((await get('/v1/reports/LAB-R-2026-000003/pdf', 'own')).statusCode).toBe(200);
+    const audits = await store.collection(auditCollection).find({ target: 'LAB-R-2026-000003' });
     expect(audits.map((a) => a.action)).toEqual(expect.arrayContaining(['report.issued', 'report.withdrawn']));
   });
 

@@ -283,6 +283,8 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
     json: {
       decision: 'approve',
       signature: { printedName: reviewerName, meaning: 'Technical review: results verified and approved' },
+      // The reviewer's e-signature from the portal: meaning "approved", for this work item only.
+      eSignature: await options.eSign('reviewer', { meaning: 'approved', purpose: `approve work item ${workItem.id}` }),
     },
   });
   await step('approved', `result approved and signed by ${reviewerName}`);

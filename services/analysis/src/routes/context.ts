@@ -14,8 +14,8 @@ export interface RouteContext {
   opinionAuthorized: ReadonlySet<string>;
   /** Writes an event to the outbox inside the transaction. */
   enqueue: (tx: Transaction, event: AnyEvent, now: Date) => Promise<void>;
-  /** Checks the portal's e-signature tokens on approvals; absent: a token sent is refused. */
-  eSignatures?: ESignatureVerifier | undefined;
+  /** Checks the portal's e-signature tokens of reviews and corrections (required on each). */
+  eSignatures: ESignatureVerifier;
   /** Tells the relay that a committed transaction enqueued events. */
   eventsEnqueued: () => void;
 }

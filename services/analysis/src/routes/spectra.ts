@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CrmSpectraBody, Id, LibraryImportQuery, SpectrumUploadQuery } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
-import { detectFormat, parseSpectrumFile } from '@tamga/spectra';
+import { detectFormat, entropySimilarity, makeSpectrum, parseSpectrumFile } from '@tamga/spectra';
 import { AnalysisErrors } from '../domain/errors.ts';
 import { renderMirrorPlot } from '../plots/mirror-plot.ts';
 import { spectrumUploads, workItems } from '../store/collections.ts';
 import type { SpectrumUploadDoc, StoredHit, UploadedSpectrum } from '../store/collections.ts';
 import { loadWorkItem, plain } from '../store/work-items.ts';
-import { referencePeaks } from '../store/libraries.ts';
+import { referencePeaks, referenceRi } from '../store/libraries.ts';
 import { writeAudit } from '../store/audit.ts';
 import { ANALYSTS, ANALYTICAL_STAFF, LIBRARY_KEEPERS, assertAssignee, assertCanSee } from './access.ts';
 import type { RouteContext } from './context.ts';
@@ -61,17 +61,23 @@ export function rawUploadRoutes(app: ServiceApp, ctx: RouteContext): void {
       const { doc: library, index } = await ctx.catalogue.current();
       const spectra: UploadedSpectrum[] = withPeaks.map((s, k) => {
         const found = index.search(s, { top: q.top });
-        const hits: StoredHit[] = found.hits.map((h) => ({
-          rank: h.rank,
-          index: h.index,
-          name: h.name,
-          libraryRecordId: h.id,
-          inchikey: h.inchikey,
-          score: h.score,
-          mf: h.mf,
-          rmf: h.rmf,
-          probability: h.probability,
-        }));
+        const hits: StoredHit[] = found.hits.map((h) => {
+          const libraryRi = referenceRi(index, h.index);
+          return {
+            rank: h.rank,
+            index: h.index,
+            name: h.name,
+            libraryRecordId: h.id,
+            inchikey: h.inchikey,
+            score: h.score,
+            mf: h.mf,
+            rmf: h.rmf,
+            entropy: 1000 * entropySimilarity(s, makeSpectrum(referencePeaks(index, h.index))),
+            probability: h.probability,
+            libraryRi,
+            riDelta: libraryRi === undefined || s.ri === undefined ? undefined : s.ri - libraryRi,
+          };
+        });
         return {
           index: k,
           name: s.name,

@@ -13,12 +13,12 @@ import {
   makeEvent,
 } from '@tamga/contracts';
 import type { Stored } from '@tamga/store';
-import { eSignatureErrors, kitErrors } from '@tamga/service-kit';
 import type { ServiceApp, VerifiedESignature } from '@tamga/service-kit';
 import { AnalysisErrors } from '../domain/errors.ts';
 import { evaluateFindings } from '../domain/findings.ts';
 import { auditRecords, results, reviews, spectrumUploads, workItems } from '../store/collections.ts';
-import type { ResultDoc, ReviewRecord, SupportingHit, WorkItemDoc } from '../store/collections.ts';
+import type { ESignatureRecord, ResultDoc, ReviewRecord, SupportingHit, WorkItemDoc } from '../store/collections.ts';
+import { signedActs } from '../domain/signed-acts.ts';
 import { changeWorkItem, loadWorkItem, plain } from '../store/work-items.ts';
 import { writeAudit } from '../store/audit.ts';
 import { referencePeaks } from '../store/libraries.ts';
@@ -27,12 +27,16 @@ import { ANALYSTS, ANALYTICAL_STAFF, REVIEWERS, actorFrom, assertAssignee, asser
 import type { RouteContext } from './context.ts';
 
 const IdParams = z.object({ id: Id });
-/** The review body, plus the portal's e-signature token an approval may carry (verified when present). */
-const SignedReviewBody = z.intersection(ReviewBody, z.object({ eSignature: z.string().min(1).max(8192).optional() }));
+/** The portal's e-signature token (POST /v1/e-signatures) a signed act carries: required, verified against the act. */
+const ESignatureToken = z.string().min(1).max(8192);
+/** The review body plus the reviewer's e-signature ("approved" or "returned"). */
+const SignedReviewBody = z.intersection(ReviewBody, z.object({ eSignature: ESignatureToken }));
+/** The correction body plus the e-signature ("corrected") of whoever reopens the result. */
+const SignedCorrectionBody = CorrectionBody.extend({ eSignature: ESignatureToken });
 
-/** The purpose text the approver's e-signature must carry; the portal's UI signs the same words. */
-export function approvalPurpose(workItemId: string): string {
-  return `approve work item ${workItemId}`;
+/** A verified e-signature as a review or correction records it. */
+function recordedSignature(s: VerifiedESignature): ESignatureRecord {
+  return { signatureId: s.signatureId, printedName: s.printedName, time: s.time, meaning: s.meaning, purpose: s.purpose };
 }
 
 function view(doc: Stored<WorkItemDoc>) {
@@ -128,8 +132,10 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
           libraryRecordId: h.libraryRecordId,
           mf: h.mf,
           rmf: h.rmf,
+          entropy: h.entropy,
           score: h.score,
           probability: h.probability,
+          riDelta: h.riDelta,
           library: spectrum.search.library,
           query: spectrum.mz.map((mz, k) => [mz, spectrum.intensity[k] ?? 0] as [number, number]),
           reference: referencePeaks(index, h.index),
@@ -219,7 +225,11 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
                 submittedAt: now.toISOString(),
                 correction:
                   before.correctionReason !== undefined && before.approvedVersion !== undefined
-                    ? { reason: before.correctionReason, supersedesVersion: before.approvedVersion }
+                    ? {
+                        reason: before.correctionReason,
+                        supersedesVersion: before.approvedVersion,
+                        eSignature: before.correctionSignature,
+                      }
                     : undefined,
               };
               const existing = await col.get(id);
@@ -242,20 +252,9 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
       const by = actorFrom(p);
       const { eSignature: token, ...body } = request.body;
       const now = ctx.now();
-      let signed: VerifiedESignature | undefined;
-      if (token !== undefined) {
-        if (body.decision !== 'approve')
-          throw eSignatureErrors.ESIG_ERR_MISMATCH('only an approval carries an e-signature', {
-            errors: [{ field: 'body.eSignature', message: 'send it with decision "approve" only' }],
-          });
-        if (ctx.eSignatures === undefined)
-          throw kitErrors.AUTH_ERR_KEYS_UNAVAILABLE('this analysis service has no key to verify e-signatures');
-        signed = await ctx.eSignatures.verify(token, {
-          sub: p.sub,
-          meaning: 'approved',
-          purpose: approvalPurpose(request.params.id),
-        });
-      }
+      // Verified before anything is read or changed: a refused signature leaves no trace.
+      const act = body.decision === 'approve' ? signedActs.approve(request.params.id) : signedActs.sendBack(request.params.id);
+      const signed = await ctx.eSignatures.verify(token, { sub: p.sub, ...act });
       if (
         body.decision === 'approve' &&
         body.signature.printedName.trim().toLowerCase() !== p.name.trim().toLowerCase()
@@ -278,7 +277,7 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
           body.decision === 'approve' ? { kind: 'approve', by } : { kind: 'send_back', by, reasons: body.reasons },
           {
             now,
-            auditAfter: body,
+            auditAfter: { ...body, eSignature: recordedSignature(signed) },
             amend: async (next, event, before) => {
               const resultId = resultDocId(before.resultId, before.version);
               const col = tx.collection(results);
@@ -286,20 +285,18 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
               if (result === undefined)
                 throw AnalysisErrors.ANALYSIS_ERR_RESULT_NOT_FOUND(`no submitted result ${resultId}`);
               const at = now.toISOString();
+              const eSignature = recordedSignature(signed);
               const review: ReviewRecord =
                 body.decision === 'approve'
                   ? {
                       reviewer: { id: by.id, name: by.name },
                       decision: 'approve',
                       at,
-                      signature: { ...body.signature, signedAt: signed?.time ?? at },
-                      eSignature:
-                        signed === undefined
-                          ? undefined
-                          : { signatureId: signed.signatureId, time: signed.time, purpose: signed.purpose },
+                      signature: { ...body.signature, signedAt: signed.time },
+                      eSignature,
                       comments: body.comments,
                     }
-                  : { reviewer: { id: by.id, name: by.name }, decision: 'send_back', at, reasons: body.reasons };
+                  : { reviewer: { id: by.id, name: by.name }, decision: 'send_back', at, reasons: body.reasons, eSignature };
               const updated = await col.update(resultId, result._v, {
                 ...plain(result),
                 status: event.kind === 'approved' ? 'approved' : 'sent_back',
@@ -352,18 +349,26 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
 
   app.post(
     '/v1/results/:id/corrections',
-    { config: { roles: ['analyst', 'qa_manager'] }, schema: { params: IdParams, body: CorrectionBody } },
+    { config: { roles: ['analyst', 'qa_manager'] }, schema: { params: IdParams, body: SignedCorrectionBody } },
     async (request, reply) => {
-      const by = actorFrom(request.principal);
+      const p = request.principal;
+      const by = actorFrom(p);
+      const { eSignature: token, reason } = request.body;
+      const signed = await ctx.eSignatures.verify(token, { sub: p.sub, ...signedActs.correct(request.params.id) });
       const item = await store.collection(workItems).findOne({ resultId: request.params.id });
       if (item === undefined) throw AnalysisErrors.ANALYSIS_ERR_RESULT_NOT_FOUND(`no result ${request.params.id}`);
       const now = ctx.now();
+      const eSignature = recordedSignature(signed);
       const { doc } = await store.transaction((tx) =>
         changeWorkItem(
           tx,
           item._id,
-          { kind: 'correct', by, reason: request.body.reason },
-          { now, auditAfter: request.body },
+          { kind: 'correct', by, reason },
+          {
+            now,
+            auditAfter: { reason, eSignature },
+            amend: (next) => ({ doc: { ...next, correctionSignature: eSignature }, extra: undefined }),
+          },
         ),
       );
       return reply.status(201).send(view(doc));

@@ -23,8 +23,11 @@ export interface SupportingHit {
   libraryRecordId: string;
   mf: number;
   rmf: number;
+  /** Entropy similarity, 0..1000 (absent on findings recorded before it was stored). */
+  entropy?: number | undefined;
   score: number;
   probability: number;
+  riDelta?: number | undefined;
   library: { name: string; version: string };
   query: [number, number][];
   reference: [number, number][];
@@ -49,6 +52,8 @@ export interface WorkItemDoc {
   findings?: FindingsRecord | undefined;
   approvedVersion?: number | undefined;
   correctionReason?: string | undefined;
+  /** The e-signature of whoever opened the current correction. */
+  correctionSignature?: ESignatureRecord | undefined;
   sentBackReasons?: string[] | undefined;
   opinions: Opinion[];
   analysedFrom?: string | undefined;
@@ -56,6 +61,12 @@ export interface WorkItemDoc {
   updatedAt: string;
 }
 
+/**
+ * A library hit with every score, all similarities on the 0..1000 scale NIST MS Search prints:
+ * `score` is the ranking measure's (named by the search's `measure`), `mf` the identity match
+ * factor, `rmf` the reverse match factor, `entropy` the spectral entropy similarity (Li et al.
+ * 2021) times 1000; `probability` is in percent, relative to the other hits.
+ */
 export interface StoredHit {
   rank: number;
   /** Position of the record in the library index (to draw its spectrum). */
@@ -66,7 +77,12 @@ export interface StoredHit {
   score: number;
   mf: number;
   rmf: number;
+  entropy: number;
   probability: number;
+  /** The library record's retention index, when it carries one. */
+  libraryRi?: number | undefined;
+  /** Uploaded spectrum's RI minus the record's, when both carry one. */
+  riDelta?: number | undefined;
 }
 
 export interface UploadedSpectrum {
@@ -117,8 +133,18 @@ export interface ResultDoc {
   findings: FindingsRecord;
   analyst: Person;
   submittedAt: string;
-  correction?: { reason: string; supersedesVersion: number } | undefined;
+  correction?: { reason: string; supersedesVersion: number; eSignature?: ESignatureRecord | undefined } | undefined;
   review?: ReviewRecord | undefined;
+}
+
+/** A verified portal e-signature as recorded (21 CFR 11.50): printed name, time, meaning, and what it was for. */
+export interface ESignatureRecord {
+  /** The signature token's id: one signature is never recorded for two acts. */
+  signatureId: string;
+  printedName: string;
+  time: string;
+  meaning: string;
+  purpose: string;
 }
 
 export interface ReviewRecord {
@@ -127,8 +153,8 @@ export interface ReviewRecord {
   at: string;
   reasons?: string[] | undefined;
   signature?: { printedName: string; meaning: string; signedAt: string } | undefined;
-  /** The portal e-signature behind `signature`, when one was given: its token id, time and purpose. */
-  eSignature?: { signatureId: string; time: string; purpose: string } | undefined;
+  /** The reviewer's portal e-signature ("approved" or "returned"); required since e-signatures became mandatory. */
+  eSignature?: ESignatureRecord | undefined;
   comments?: string | undefined;
 }
 

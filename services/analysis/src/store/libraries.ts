@@ -28,6 +28,12 @@ export function referencePeaks(index: SpectralIndex, s: number): [number, number
   return out;
 }
 
+/** Retention index of record `s` of an index, when the record carries one. */
+export function referenceRi(index: SpectralIndex, s: number): number | undefined {
+  const ri = index.parts.ri[s];
+  return ri === undefined || Number.isNaN(ri) ? undefined : ri;
+}
+
 /** The spectra an index was built from, read back (to extend a library with CRM spectra). */
 function spectraOf(index: SpectralIndex): LibrarySpectrum[] {
   const p = index.parts;

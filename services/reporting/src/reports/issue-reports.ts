@@ -77,6 +77,7 @@ export async function issueOne(
   result: { resultId: string; version: number; labNo: string } & Parameters<typeof assembleReportModel>[0]['result'],
   supersedes: { reportNumber: string; reason: string } | undefined,
   deps: IssuerDeps,
+  amendment?: ReportRecord['amendment'],
 ): Promise<IssuedReport> {
   const item = await tx.collection(itemsCollection).get(result.labNo);
   const caseView = item ? await tx.collection(casesCollection).get(item.caseId) : undefined;
@@ -118,6 +119,7 @@ export async function issueOne(
     contentSha256,
     issuedAt: now.toISOString(),
     ...(supersedes ? { supersedes } : {}),
+    ...(amendment ? { amendment } : {}),
   };
   const reports = tx.collection(reportsCollection);
   await reports.insert({ _id: reportNumber, ...record });

@@ -5,16 +5,21 @@ import { z } from 'zod';
 import { actorOf, isDomainError } from '@tamga/contracts';
 import type { Principal, Role } from '@tamga/contracts';
 import { assertAgencyScope } from '@tamga/service-kit';
-import type { ServiceApp } from '@tamga/service-kit';
+import type { ESignatureVerifier, ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore, Stored } from '@tamga/store';
 import { decideLifecycle } from '../domain/lifecycle.ts';
 import { reportingErrors } from '../domain/errors.ts';
+import { signedActs } from '../domain/signed-acts.ts';
 import { audit, issueOne, strip, toState, type IssuerDeps } from '../reports/issue-reports.ts';
 import { accessCollection, reportsCollection, resultsCollection, type AccessRecord, type ReportRecord } from '../store/collections.ts';
 
 const READERS: Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin', 'investigator'];
 const ReportParams = z.object({ reportNumber: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'is not a report number') });
-const ReasonBody = z.object({ reason: z.string().trim().min(3, 'give the reason (at least 3 characters)').max(2000) });
+/** The reason, and the QA manager's e-signature token from the portal (POST /v1/e-signatures). */
+const SignedReasonBody = z.object({
+  reason: z.string().trim().min(3, 'give the reason (at least 3 characters)').max(2000),
+  eSignature: z.string().min(1).max(8192),
+});
 const ListQuery = z.object({
   labNo: z.string().max(64).optional(),
   caseId: z.string().max(128).optional(),
@@ -38,12 +43,13 @@ export function reportView(r: ReportRecord) {
     supersedes: r.supersedes ?? null,
     supersededBy: r.supersededBy ?? null,
     withdrawal: r.withdrawal ?? null,
+    amendment: r.amendment ?? null,
     links: { pdf: `/v1/reports/${r.reportNumber}/pdf`, p7s: `/v1/reports/${r.reportNumber}/p7s` },
   };
 }
 
-export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentStore; issuer: IssuerDeps }): void {
-  const { store, issuer } = deps;
+export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentStore; issuer: IssuerDeps; eSignatures: ESignatureVerifier }): void {
+  const { store, issuer, eSignatures } = deps;
   const reports = store.collection(reportsCollection);
 
   /** Loads a report the caller may see; a refused attempt is recorded before the 403. */
@@ -122,9 +128,14 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
 
   app.post(
     '/v1/reports/:reportNumber/withdrawals',
-    { config: { roles: ['qa_manager'] }, schema: { params: ReportParams, body: ReasonBody } },
+    { config: { roles: ['qa_manager'] }, schema: { params: ReportParams, body: SignedReasonBody } },
     async (request) => {
       const by = actorOf(request.principal, 'qa_manager');
+      // Verified before anything is read or changed: a refused signature leaves no trace.
+      const eSignature = await eSignatures.verify(request.body.eSignature, {
+        sub: request.principal.sub,
+        ...signedActs.withdraw(request.params.reportNumber),
+      });
       const updated = await store.transaction(async (tx) => {
         const col = tx.collection(reportsCollection);
         const report = await col.get(request.params.reportNumber);
@@ -135,7 +146,7 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
           issuer.now(),
         );
         if (decision.kind !== 'withdraw') throw reportingErrors.REPORTING_ERR_NOT_CURRENT();
-        const next = { ...strip(report), status: 'withdrawn' as const, withdrawal: { reason: decision.reason, by: `${by.name} (${by.id})`, at: decision.at } };
+        const next = { ...strip(report), status: 'withdrawn' as const, withdrawal: { reason: decision.reason, by: `${by.name} (${by.id})`, at: decision.at, eSignature } };
         const stored = await col.update(report._id, report._v, next);
         await audit(tx, issuer.now(), 'report.withdrawn', report.reportNumber, strip(report), next, by.id);
         return stored;
@@ -146,8 +157,12 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
 
   app.post(
     '/v1/reports/:reportNumber/amendments',
-    { config: { roles: ['qa_manager'] }, schema: { params: ReportParams, body: ReasonBody } },
+    { config: { roles: ['qa_manager'] }, schema: { params: ReportParams, body: SignedReasonBody } },
     async (request, reply) => {
+      const eSignature = await eSignatures.verify(request.body.eSignature, {
+        sub: request.principal.sub,
+        ...signedActs.amend(request.params.reportNumber),
+      });
       const issued = await store.transaction(async (tx) => {
         const report = await tx.collection(reportsCollection).get(request.params.reportNumber);
         if (!report) throw reportingErrors.REPORTING_ERR_REPORT_NOT_FOUND(`no report ${request.params.reportNumber}`);
@@ -155,7 +170,7 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
         if (decision.kind !== 'issue') throw reportingErrors.REPORTING_ERR_NOT_CURRENT();
         const result = await tx.collection(resultsCollection).get(`${report.resultId}@${report.resultVersion}`);
         if (!result) throw reportingErrors.REPORTING_ERR_NOT_READY(`result ${report.resultId} v${report.resultVersion} is not in reporting's records`);
-        return issueOne(tx, result, decision.supersedes, issuer);
+        return issueOne(tx, result, decision.supersedes, issuer, { eSignature });
       });
       const report = await reports.get(issued.reportNumber);
       if (!report) throw reportingErrors.REPORTING_ERR_REPORT_NOT_FOUND();

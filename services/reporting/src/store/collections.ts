@@ -3,6 +3,7 @@
 // are new versions (the store keeps the old ones).
 import { defineCollection } from '@tamga/store';
 import type { CaseView, ItemView, ResultView } from '../domain/read-model.ts';
+import type { VerifiedESignature } from '@tamga/service-kit';
 import type { ReportStatus } from '../domain/lifecycle.ts';
 
 export const casesCollection = defineCollection<CaseView>({ name: 'cases', indexes: [{ fields: ['agencyId'] }] });
@@ -33,7 +34,10 @@ export interface ReportRecord {
   issuedAt: string;
   supersedes?: { reportNumber: string; reason: string } | undefined;
   supersededBy?: string | undefined;
-  withdrawal?: { reason: string; by: string; at: string } | undefined;
+  /** On a report issued by a QA manager's amendment: their e-signature ("amended"). */
+  amendment?: { eSignature: VerifiedESignature } | undefined;
+  /** The QA manager's e-signature ("withdrawn") is recorded with the reason. */
+  withdrawal?: { reason: string; by: string; at: string; eSignature?: VerifiedESignature | undefined } | undefined;
 }
 
 export const reportsCollection = defineCollection<ReportRecord>({
