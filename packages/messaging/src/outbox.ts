@@ -1,6 +1,8 @@
 // The outbox: an event is written in the same store transaction as the state change it reports,
 // and a relay publishes it afterwards. A crash between publishing and marking it sent only makes
 // the relay publish it again; JetStream drops the copy because `Nats-Msg-Id` is the event id.
+// The relay also watches the streams it publishes to and, when the broker lost events it had
+// acknowledged, replays the sent entries by itself (relay-repair.ts).
 import { EventEnvelope, isDomainError } from '@tamga/contracts';
 import type { EventEnvelope as Envelope } from '@tamga/contracts';
 import { defineCollection } from '@tamga/store';
@@ -11,6 +13,8 @@ import { MessagingErrors } from './errors.ts';
 import { Headers } from './headers.ts';
 import { silentLogger } from './logger.ts';
 import type { MessagingLogger } from './logger.ts';
+import { createStreamGuard } from './relay-repair.ts';
+import type { StreamRepairReport } from './relay-repair.ts';
 
 export interface OutboxEntry {
   event: Envelope;
@@ -78,6 +82,14 @@ export interface OutboxRelayOptions {
   /** Events read per round. Default 100. */
   batchSize?: number;
   now?: () => Date;
+  /**
+   * How often the relay checks that the streams it publishes to still hold what they
+   * acknowledged, and replays the outbox when they do not. Default 5 s; 0 turns it off.
+   * A sequence going backwards in an acknowledgement, or a failed publish, brings the check forward.
+   */
+  streamCheckMs?: number;
+  /** Told about every automatic replay (tests, metrics). */
+  onStreamRepaired?: (report: StreamRepairReport) => void;
 }
 
 export interface OutboxRelay {
@@ -104,6 +116,23 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 100;
   const now = options.now ?? (() => new Date());
   const outbox = store.collection(outboxCollection);
+  const streamCheckMs = options.streamCheckMs ?? 5_000;
+  const guard = createStreamGuard({ store, js, logger, now, outbox: outboxCollection, publish: (entry) => publishEntry(js, entry) });
+  /** The first round checks (a broker may have been wiped while this process was down). */
+  let checkDue = streamCheckMs > 0;
+  let lastCheckAt = 0;
+
+  const checkStreams = async (): Promise<void> => {
+    if (streamCheckMs <= 0 || (!checkDue && Date.now() - lastCheckAt < streamCheckMs)) return;
+    checkDue = false;
+    lastCheckAt = Date.now();
+    try {
+      for (const report of await guard.checkAndRepair()) options.onStreamRepaired?.(report);
+    } catch (err) {
+      checkDue = true;
+      throw err;
+    }
+  };
 
   let stopped = false;
   let publishedTotal = 0;
@@ -132,14 +161,30 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const round = async (): Promise<number> => {
     let published = 0;
     for (;;) {
+      // Repairs a stream that lost acknowledged events before adding new ones after them.
+      await checkStreams();
       const pending = await outbox.find({ sentAt: null }, { sort: { _id: 1 }, limit: batchSize });
       const sent: { entry: Stored<OutboxEntry>; ack: PubAck }[] = [];
+      let interrupted = false;
       try {
         // One at a time, each acknowledged before the next, so the stream keeps the outbox order.
         for (const entry of pending) {
-          const ack = await publishEntry(js, entry);
+          let ack: PubAck;
+          try {
+            ack = await publishEntry(js, entry);
+          } catch (err) {
+            // A stream that is gone answers no publish: look at it before the next attempt.
+            checkDue = true;
+            throw err;
+          }
           sent.push({ entry, ack });
           logger.debug({ eventId: entry.event.id, type: entry.event.type, streamSeq: ack.seq, duplicate: ack.duplicate }, 'outbox event published');
+          if (guard.observe(ack)) {
+            // The stream's sequence went backwards: it lost events; replay before going on.
+            checkDue = true;
+            interrupted = true;
+            break;
+          }
         }
       } finally {
         // Marks what went out even when a later publish failed; a crash before this line only
@@ -148,7 +193,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         published += sent.length;
         publishedTotal += sent.length;
       }
-      if (pending.length < batchSize || stopped) return published;
+      if ((pending.length < batchSize && !interrupted) || stopped) return published;
     }
   };
 
