@@ -71,6 +71,13 @@ const health = (service: ServiceName): RouteAccess[] => [
   { service, method: 'GET', url: '/ready', allow: ANYONE },
 ];
 
+/** Every event-consuming service shows its dead letters to the admin and replays one on request. */
+const deadLetterAdmin = (service: 'intake' | 'analysis' | 'reporting'): RouteAccess[] => [
+  { service, method: 'GET', url: '/v1/admin/dead-letters', allow: ['admin'] },
+  // No dead letter in the fixture: the admin gets past the door to a 404.
+  { service, method: 'POST', url: '/v1/admin/dead-letters/:id/replay', allow: ['admin'], params: () => ({ id: '999999' }) },
+];
+
 /** The portal forwards /api/<service>/* to that service, which checks the token itself. */
 function gateway(service: 'intake' | 'analysis' | 'reporting', get: NonNullable<RouteAccess['reaches']>, post: NonNullable<RouteAccess['reaches']>): RouteAccess[] {
   const prefix = `/api/${service}`;
@@ -125,6 +132,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'intake', method: 'GET', url: '/v1/labels/sheet.pdf', allow: INTAKE_STAFF, query: (f) => `labNos=${f.labNo}` },
   { service: 'intake', method: 'POST', url: '/v1/locations', allow: INTAKE_STAFF },
   { service: 'intake', method: 'GET', url: '/v1/locations', allow: CUSTODY_STAFF },
+  ...deadLetterAdmin('intake'),
   { service: 'intake', method: 'POST', url: '/v1/items/:labNo/destruction/witness', allow: LAB_STAFF, note: 'any lab staff may witness; the decider refuses the proposer' },
   { service: 'intake', method: 'GET', url: '/v1/inventory', allow: LAB_STAFF, note: 'lab-wide; investigators use their agency-scoped case and item routes' },
   { service: 'intake', method: 'POST', url: '/v1/items/:labNo/photos', allow: INTAKE_STAFF, note: 'the image is the raw body; the walk sends JSON, so allowed callers get 415' },
@@ -151,6 +159,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'analysis', method: 'POST', url: '/v1/work-items/:id/spectra', allow: ['analyst'], params: workItem, query: () => 'filename=x.msp' },
   { service: 'analysis', method: 'POST', url: '/v1/libraries', allow: LIBRARY_KEEPERS },
   { service: 'analysis', method: 'POST', url: '/v1/libraries/:name/versions/:version/crm-spectra', allow: LIBRARY_KEEPERS },
+  ...deadLetterAdmin('analysis'),
 
   // ------------------------------------------------------------------ reporting
   ...health('reporting'),
@@ -165,6 +174,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'reporting', method: 'GET', url: '/v1/verifications', allow: ANYONE, query: (f) => `reportNumber=${f.reportNumber}&sha256=${'0'.repeat(64)}` },
   { service: 'reporting', method: 'GET', url: '/v1/verifications/:reportNumber', allow: ANYONE, note: 'public: what the QR code on a report opens (status only, no content)' },
   { service: 'reporting', method: 'GET', url: '/v1/lab/ca.pem', allow: ANYONE },
+  ...deadLetterAdmin('reporting'),
 
   // ------------------------------------------------------------------ portal
   ...health('portal'),

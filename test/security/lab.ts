@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Principal, Role } from '../../packages/contracts/src/index.ts';
-import { connectNats, enqueueEvent, ensureStreams, inboxCollection, jetstream, outboxCollection, startConsumer, startOutboxRelay, streamSubject } from '../../packages/messaging/src/index.ts';
+import { connectNats, createDeadLetterDesk, enqueueEvent, ensureStreams, inboxCollection, jetstream, outboxCollection, startConsumer, startOutboxRelay, streamSubject } from '../../packages/messaging/src/index.ts';
 import type { NatsConnection, OutboxRelay, RunningConsumer } from '../../packages/messaging/src/index.ts';
 import { ensureDevPki } from '../../packages/report-pdf/src/index.ts';
 import { createESignatureVerifier, createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair } from '../../packages/service-kit/src/index.ts';
@@ -266,17 +266,21 @@ export async function startLab(): Promise<Lab> {
   const intakeNc = await connect('security-intake');
   await ensureStreams(intakeNc);
   const intakeNotify = relayFor(stores.intake.store, intakeNc);
+  const intakeDesk = await createDeadLetterDesk({ js: jetstream(intakeNc), store: stores.intake.store });
   const { app: intake } = await collectingRoutes('intake', routes, () =>
-    buildIntake({ store: stores.intake.store, auth: auth(), lab: 'TMG', custodyKey: generateCustodyKey(), eSignatures: eSignatures(), logger: quietLogger('intake'), onCommitted: intakeNotify }),
+    buildIntake({ store: stores.intake.store, auth: auth(), lab: 'TMG', custodyKey: generateCustodyKey(), eSignatures: eSignatures(), logger: quietLogger('intake'), onCommitted: intakeNotify, deadLetters: intakeDesk }),
   );
 
   // ---- analysis
   const analysisNc = await connect('security-analysis');
   const analysisNotify = relayFor(stores.analysis.store, analysisNc);
+  const analysisDesk = await createDeadLetterDesk({ js: jetstream(analysisNc), store: stores.analysis.store });
   const { app: analysis } = await collectingRoutes('analysis', routes, () =>
-    buildAnalysis({ store: stores.analysis.store, auth: auth(), eSignatures: eSignatures(), logger: quietLogger('analysis'), opinionAuthorized: [people.qa_manager.sub], onCommitted: analysisNotify }),
+    buildAnalysis({ store: stores.analysis.store, auth: auth(), eSignatures: eSignatures(), logger: quietLogger('analysis'), opinionAuthorized: [people.qa_manager.sub], onCommitted: analysisNotify, deadLetters: analysisDesk }),
   );
-  consumers.push(...(await startAnalysisConsumers({ nc: analysisNc, store: stores.analysis.store })));
+  const analysisConsumers = await startAnalysisConsumers({ nc: analysisNc, store: stores.analysis.store });
+  consumers.push(...analysisConsumers);
+  analysisDesk.attach(...analysisConsumers);
 
   // ---- reporting
   const reportingNc = await connect('security-reporting');
@@ -307,7 +311,8 @@ export async function startLab(): Promise<Lab> {
       }),
     );
   }
-  const reporting = await collectingRoutes('reporting', routes, () => buildReporting({ store: reportingStore, issuer: reportIssuer, auth: auth(), eSignatures: eSignatures(), logger: quietLogger('reporting') }));
+  const reportingDesk = await createDeadLetterDesk({ js: jetstream(reportingNc), store: reportingStore, consumers: consumers.filter((c) => c.durable.startsWith('reporting-')) });
+  const reporting = await collectingRoutes('reporting', routes, () => buildReporting({ store: reportingStore, issuer: reportIssuer, auth: auth(), eSignatures: eSignatures(), logger: quietLogger('reporting'), deadLetters: reportingDesk }));
 
   for (const app of [intake, analysis, reporting]) await app.listen({ port: 0, host: '127.0.0.1' });
 

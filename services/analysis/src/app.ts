@@ -1,8 +1,9 @@
 // Builds the analysis HTTP app from its dependencies; no globals, so a test builds one in a line.
-import { createServiceApp } from '@tamga/service-kit';
+import { createServiceApp, registerDeadLetterRoutes } from '@tamga/service-kit';
 import type { Authenticator, ESignatureVerifier, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { enqueueEvent, inboxCollection, outboxCollection } from '@tamga/messaging';
+import type { DeadLetterDesk } from '@tamga/messaging';
 import type { CollectionSpec } from '@tamga/store';
 import type { ThresholdSet } from './domain/thresholds.ts';
 import { ANALYSIS_COLLECTIONS } from './store/collections.ts';
@@ -23,6 +24,8 @@ export interface AnalysisDeps {
   /** User ids authorized to record opinions and interpretations. */
   opinionAuthorized?: readonly string[] | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
+  /** This service's dead letters for the admin (GET /v1/admin/dead-letters, POST .../:id/replay). */
+  deadLetters?: DeadLetterDesk | undefined;
   /** Verifies the portal's e-signature tokens that approvals, send-backs and corrections must carry. */
   eSignatures: ESignatureVerifier;
   /** Called after each commit that enqueued events: pass the outbox relay's notify. */
@@ -60,6 +63,7 @@ export async function buildApp(deps: AnalysisDeps): Promise<AnalysisApp> {
   workItemRoutes(app, ctx);
   spectrumReadRoutes(app, ctx);
   libraryReadRoutes(app, ctx);
+  if (deps.deadLetters !== undefined) registerDeadLetterRoutes(app, deps.deadLetters);
   // Its own encapsulated scope, so the raw-bytes body parser stays out of the JSON routes. The
   // child carries the parent's type provider and logger; Fastify's plugin type just does not say so.
   await app.register((scope, _opts, done) => {

@@ -2,7 +2,7 @@
 // then the HTTP app.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { connectNats, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
+import { connectNats, createDeadLetterDesk, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
 import {
   authenticatorFromConfig,
   ConfigError,
@@ -61,6 +61,7 @@ const nc = await connectNats({
 });
 await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
+const deadLetters = await createDeadLetterDesk({ js: jetstream(nc), store });
 
 
 const { app } = await buildApp({
@@ -74,6 +75,7 @@ const { app } = await buildApp({
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
   eSignatures,
   onCommitted: () => relay.notify(),
+  deadLetters,
 });
 const consumers = await startAnalysisConsumers({
   nc,
@@ -81,6 +83,7 @@ const consumers = await startAnalysisConsumers({
   logger,
   turnaroundDays: { routine: config.TURNAROUND_DAYS_ROUTINE, urgent: config.TURNAROUND_DAYS_URGENT },
 });
+deadLetters.attach(...consumers);
 
 await runService({
   app,

@@ -1,7 +1,8 @@
 // Builds the reporting HTTP app from its dependencies; no globals, so a test builds one against
 // the memory store in one line.
-import { createServiceApp } from '@tamga/service-kit';
+import { createServiceApp, registerDeadLetterRoutes } from '@tamga/service-kit';
 import type { Authenticator, ESignatureVerifier, Logger, ReadinessCheck, ServiceApp } from '@tamga/service-kit';
+import type { DeadLetterDesk } from '@tamga/messaging';
 import type { DocumentStore } from '@tamga/store';
 import type { IssuerDeps } from './reports/issue-reports.ts';
 import { registerReportRoutes } from './routes/reports.ts';
@@ -15,6 +16,8 @@ export interface ReportingAppDeps {
   eSignatures: ESignatureVerifier;
   logger?: Logger | undefined;
   readiness?: readonly ReadinessCheck[] | undefined;
+  /** This service's dead letters for the admin (GET /v1/admin/dead-letters, POST .../:id/replay). */
+  deadLetters?: DeadLetterDesk | undefined;
 }
 
 export async function buildApp(deps: ReportingAppDeps): Promise<ServiceApp> {
@@ -26,5 +29,6 @@ export async function buildApp(deps: ReportingAppDeps): Promise<ServiceApp> {
   });
   registerReportRoutes(app, { store: deps.store, issuer: deps.issuer, eSignatures: deps.eSignatures });
   registerVerificationRoutes(app, { store: deps.store, caCertPem: deps.issuer.pki.caCertPem });
+  if (deps.deadLetters !== undefined) registerDeadLetterRoutes(app, deps.deadLetters);
   return app;
 }

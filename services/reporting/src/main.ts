@@ -2,7 +2,7 @@
 // and analysis events), the lab's signing PKI, then the HTTP app.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { connectNats, enqueueEvent, ensureStreams, jetstream, pingNats, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
+import { connectNats, createDeadLetterDesk, enqueueEvent, ensureStreams, jetstream, pingNats, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
 import { ensureDevPki } from '@tamga/report-pdf';
 import {
   authenticatorFromConfig,
@@ -105,6 +105,7 @@ const app = await buildApp({
   eSignatures,
   logger,
   readiness: [{ name: 'nats', check: () => pingNats(nc) }],
+  deadLetters: await createDeadLetterDesk({ js, store, consumers }),
 });
 await runService({
   app,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectNats, ensureStreams, jetstream, jetstreamManager, startConsumer } from '@tamga/messaging';
+import { connectNats, createDeadLetterDesk, ensureStreams, jetstream, jetstreamManager, startConsumer } from '@tamga/messaging';
 import type { NatsConnection, RunningConsumer } from '@tamga/messaging';
 import { openStore } from '@tamga/store';
 import { findNatsServer, freePort, startProcess, tempDir } from '@tamga/testkit';
@@ -145,6 +145,42 @@ describe.skipIf(binary === undefined)('NATS authorization on a real nats-server'
     await expect(analysisJsm.consumers.add('INTAKE', { durable_name: consumer.durable, filter_subject: 'intake.>' })).rejects.toThrow(/permissions violation/i);
     await expect(analysisJsm.consumers.info('INTAKE', 'reporting-intake')).rejects.toThrow(/permissions violation/i);
     await expect(analysisJsm.streams.delete('INTAKE')).rejects.toThrow(/permissions violation/i);
+  });
+
+  it('lets the reporting user list and replay its own dead letter through its desk', async () => {
+    const reporting = await connectAs('reporting');
+    const store = await openStore({ backend: 'memory', service: 'reporting' });
+    const grant = NATS_GRANTS.reporting.consumes.find((c) => c.stream === 'ANALYSIS');
+    if (grant === undefined) throw new Error('reporting consumes analysis events');
+    let broken = true;
+    const handled: string[] = [];
+    const running = await startConsumer<{ id: string; type: string }>({
+      nc: reporting,
+      store,
+      ...grant,
+      maxDeliver: 2,
+      retryDelayMs: () => 20,
+      parse: (raw) => raw as { id: string; type: string },
+      handler: (event) => {
+        if (broken) return Promise.reject(new Error('template missing'));
+        handled.push(event.id);
+        return Promise.resolve();
+      },
+    });
+    try {
+      const desk = await createDeadLetterDesk({ js: jetstream(reporting), store, consumers: [running] });
+      await jetstream(await connectAs('analysis')).publish('analysis.result.approved', JSON.stringify({ id: 'res-1', type: 'analysis.result.approved' }));
+      const deadline = Date.now() + 15_000;
+      while ((await desk.list()).letters.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const [letter] = (await desk.list()).letters;
+      expect(letter).toMatchObject({ durable: grant.durable, subject: 'analysis.result.approved', eventId: 'res-1' });
+      broken = false;
+      expect(await desk.replay(letter?.seq ?? 0, { userId: 'u-admin', name: 'Admin' })).toMatchObject({ outcome: 'handled' });
+      expect(handled).toEqual(['res-1']);
+      expect((await desk.list()).letters).toEqual([]);
+    } finally {
+      await running.stop();
+    }
   });
 
   it('refuses a plain subscription to another context’s events', async () => {

@@ -26,6 +26,7 @@ export interface NatsGrant {
 
 /** The streams every service may create and bring to its configuration (`ensureStreams`). */
 export const MANAGED_STREAMS = ['INTAKE', 'ANALYSIS', 'REPORTING', 'DEADLETTER'] as const;
+const DEADLETTER = 'DEADLETTER';
 
 /**
  * Who may do what on NATS. The portal is absent on purpose: it talks HTTP only and gets no NATS
@@ -74,6 +75,11 @@ export function natsPermissions(grant: NatsGrant): NatsPermissions {
       `$JS.ACK.${stream}.${durable}.>`,
       `deadletter.${durable}`,
     );
+  }
+  if (grant.consumes.length > 0) {
+    // The admin's dead-letter desk: read a letter and take it off the list after its replay,
+    // which runs in the service itself (nothing is re-published to another context's subject).
+    publish.push(`$JS.API.STREAM.MSG.GET.${DEADLETTER}`, `$JS.API.STREAM.MSG.DELETE.${DEADLETTER}`);
   }
   return { publish, subscribe: ['_INBOX.>'] };
 }
