@@ -136,6 +136,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'intake', method: 'POST', url: '/v1/items/:labNo/destruction/witness', allow: LAB_STAFF, note: 'any lab staff may witness; the decider refuses the proposer' },
   { service: 'intake', method: 'GET', url: '/v1/inventory', allow: LAB_STAFF, note: 'lab-wide; investigators use their agency-scoped case and item routes' },
   { service: 'intake', method: 'POST', url: '/v1/items/:labNo/photos', allow: INTAKE_STAFF, note: 'the image is the raw body; the walk sends JSON, so allowed callers get 415' },
+  { service: 'intake', method: 'POST', url: '/v1/cases/:caseId/photos', allow: INTAKE_STAFF, note: 'photos taken at receipt; raw image body, so allowed callers get 415 from the walk' },
   { service: 'intake', method: 'GET', url: '/v1/items/:labNo/photos', allow: STAFF_AND_OWN_AGENCY },
   { service: 'intake', method: 'GET', url: '/v1/items/:labNo/photos/:photoId', allow: STAFF_AND_OWN_AGENCY, params: (f) => ({ photoId: f.photoId }) },
 

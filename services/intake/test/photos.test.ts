@@ -14,9 +14,13 @@ const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function upload(who: PersonKey | undefined, bytes: Buffer, contentType: string, query = '', item = labNo) {
+  return post(who, `/v1/items/${item}/photos${query}`, bytes, contentType);
+}
+
+async function post(who: PersonKey | undefined, url: string, bytes: Buffer, contentType: string) {
   const res = await f.app.inject({
     method: 'POST',
-    url: `/v1/items/${item}/photos${query}`,
+    url,
     headers: { 'content-type': contentType, ...(who === undefined ? {} : { authorization: `Bearer ${f.token[who]}` }) },
     payload: bytes,
   });
@@ -110,7 +114,37 @@ describe('photos of an item', () => {
     expect(res.status).toBe(413);
   });
 
-  it('links a photo taken at receipt to the received custody event', async () => {
+  it('puts photos taken at receipt into the received event: uploaded to the case, then cited by the receipt', async () => {
+    const staged = await post('ana', `/v1/cases/${caseId}/photos?caption=as%20delivered`, jpeg, 'image/jpeg');
+    expect(staged.status, staged.body).toBe(201);
+    const ref = { sha256: sha256(jpeg), size: jpeg.length, contentType: 'image/jpeg' };
+    expect(staged.json()).toMatchObject(ref);
+    const { itemBody } = await import('./fixture.ts');
+    const body = { ...itemBody, exhibitNo: 'Exhibit 2', photos: [ref] };
+    const received = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...body, eSignature: await f.sign('ana', signedActs.receive(caseId, body.exhibitNo)) });
+    expect(received.status, received.body).toBe(201);
+    const second = received.json().labNo as string;
+    const [event] = await f.intake.custodyEventsOf(second);
+    expect(event).toMatchObject({ kind: 'received', photos: [ref] });
+    const listed = (await f.call('kar', 'GET', `/v1/items/${second}/photos`)).json().photos;
+    expect(listed).toEqual([expect.objectContaining({ photoId: staged.json().photoId, ...ref, caption: 'as delivered', custodyEventId: event?.eventId })]);
+    // One photo documents one receipt.
+    const again = await f.call('ana', 'POST', `/v1/cases/${caseId}/items`, { ...body, exhibitNo: 'Exhibit 3', eSignature: await f.sign('ana', signedActs.receive(caseId, 'Exhibit 3')) });
+    expect(again.status).toBe(400);
+    expect(again.json()).toMatchObject({ code: 'INTAKE_ERR_PHOTO_UNKNOWN', errors: [{ field: 'body.photos.0.sha256' }] });
+  });
+
+  it('lets only technicians upload receipt photos to a case, as JPEG or PNG', async () => {
+    const before = await f.snapshot();
+    expect((await post('kar', `/v1/cases/${caseId}/photos`, png, 'image/png')).status).toBe(403);
+    expect((await post('ali', `/v1/cases/${caseId}/photos`, png, 'image/png')).status).toBe(403);
+    expect((await post('ana', `/v1/cases/${caseId}/photos`, png, 'application/pdf')).json()).toMatchObject({ code: 'INTAKE_ERR_PHOTO_TYPE', errors: [{ field: 'headers.content-type' }] });
+    expect((await post('ana', '/v1/cases/TMG-2025-999999/photos', png, 'image/png')).json().code).toBe('INTAKE_ERR_CASE_NOT_FOUND');
+    expect(await f.snapshot()).toEqual(before);
+    expect(await f.store.blobs.has(sha256(png))).toBe(false);
+  });
+
+  it('links a photo taken later to an earlier custody event', async () => {
     const [received] = await f.intake.custodyEventsOf(labNo);
     const res = await upload('ana', png, 'image/png', `?custodyEventId=${received?.eventId ?? ''}&caption=as%20received`);
     expect(res.status, res.body).toBe(201);

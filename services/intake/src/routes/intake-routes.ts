@@ -20,12 +20,12 @@ import {
 } from '@tamga/contracts';
 import { encodePublicKey } from '@tamga/custody';
 import { assertAgencyScope, type ESignatureVerifier, type ServiceApp } from '@tamga/service-kit';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { IntakeErrors } from '../domain/errors.ts';
 import { INVENTORY_STATUSES } from '../domain/inventory.ts';
 import { labNoFromScan } from '../domain/lab-number.ts';
-import { PHOTO_LIMIT_BYTES, isPhotoType, sniffPhotoType } from '../domain/photos.ts';
+import { PHOTO_LIMIT_BYTES, isPhotoType, sniffPhotoType, type PhotoType } from '../domain/photos.ts';
 import type { ItemState } from '../domain/custody.ts';
 import { signedActs, type SignedAct } from '../domain/signed-acts.ts';
 import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
@@ -305,30 +305,39 @@ export function registerPhotoUpload(app: ServiceApp, intake: IntakeStore): void 
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PHOTO_LIMIT_BYTES }, (_request, body, done) => {
     done(null, body);
   });
-  app.post(
-    '/v1/items/:labNo/photos',
-    { bodyLimit: PHOTO_LIMIT_BYTES, config: { roles: INTAKE_ROLES }, schema: { params: ItemParams, querystring: PhotoQuery } },
-    async (request, reply) => {
-      const declared = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (!isPhotoType(declared)) {
-        throw IntakeErrors.INTAKE_ERR_PHOTO_TYPE(`a photo is image/jpeg or image/png, not "${declared || 'nothing'}"`, {
-          errors: [{ field: 'headers.content-type', message: 'must be image/jpeg or image/png' }],
-        });
-      }
-      const bytes = request.body instanceof Uint8Array ? request.body : new Uint8Array();
-      const actual = sniffPhotoType(bytes);
-      if (actual !== declared) {
-        throw IntakeErrors.INTAKE_ERR_PHOTO_CONTENT(`the body is ${actual ?? (bytes.length === 0 ? 'empty' : 'not a JPEG or PNG image')}, not ${declared}`, {
-          errors: [{ field: 'body', message: `must be a ${declared} image` }],
-        });
-      }
-      const item = await intake.getItem(request.params.labNo);
-      assertAgencyScope(request.principal, item.agencyId);
-      const photo = await intake.addPhoto(callerOf(request), item.labNo, { bytes, contentType: declared, caption: request.query.caption, custodyEventId: request.query.custodyEventId });
-      return reply
-        .code(201)
-        .header('location', `/v1/items/${item.labNo}/photos/${photo.photoId}`)
-        .send({ photoId: photo.photoId, sha256: photo.sha256, size: photo.size, contentType: photo.contentType });
-    },
-  );
+  const options = { bodyLimit: PHOTO_LIMIT_BYTES, config: { roles: INTAKE_ROLES } };
+  const sent = (reply: FastifyReply, location: string, photo: { photoId: string; sha256: string; size: number; contentType: string }) =>
+    reply.code(201).header('location', location).send({ photoId: photo.photoId, sha256: photo.sha256, size: photo.size, contentType: photo.contentType });
+
+  app.post('/v1/items/:labNo/photos', { ...options, schema: { params: ItemParams, querystring: PhotoQuery } }, async (request, reply) => {
+    const { bytes, contentType } = photoOf(request);
+    const item = await intake.getItem(request.params.labNo);
+    assertAgencyScope(request.principal, item.agencyId);
+    const photo = await intake.addPhoto(callerOf(request), item.labNo, { bytes, contentType, caption: request.query.caption, custodyEventId: request.query.custodyEventId });
+    return sent(reply, `/v1/items/${item.labNo}/photos/${photo.photoId}`, photo);
+  });
+  // Photos taken at receipt, before the item has a lab number: the receipt cites their hashes.
+  app.post('/v1/cases/:caseId/photos', { ...options, schema: { params: CaseParams, querystring: PhotoQuery.pick({ caption: true }) } }, async (request, reply) => {
+    const { bytes, contentType } = photoOf(request);
+    const photo = await intake.stagePhoto(callerOf(request), request.params.caseId, { bytes, contentType, caption: request.query.caption });
+    return sent(reply, `/v1/cases/${request.params.caseId}`, photo);
+  });
+}
+
+/** The uploaded image: declared JPEG or PNG, and really one by its first bytes. */
+function photoOf(request: FastifyRequest): { bytes: Uint8Array; contentType: PhotoType } {
+  const declared = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!isPhotoType(declared)) {
+    throw IntakeErrors.INTAKE_ERR_PHOTO_TYPE(`a photo is image/jpeg or image/png, not "${declared || 'nothing'}"`, {
+      errors: [{ field: 'headers.content-type', message: 'must be image/jpeg or image/png' }],
+    });
+  }
+  const bytes = request.body instanceof Uint8Array ? request.body : new Uint8Array();
+  const actual = sniffPhotoType(bytes);
+  if (actual !== declared) {
+    throw IntakeErrors.INTAKE_ERR_PHOTO_CONTENT(`the body is ${actual ?? (bytes.length === 0 ? 'empty' : 'not a JPEG or PNG image')}, not ${declared}`, {
+      errors: [{ field: 'body', message: `must be a ${declared} image` }],
+    });
+  }
+  return { bytes, contentType: declared };
 }

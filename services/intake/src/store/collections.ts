@@ -74,10 +74,15 @@ export interface UsedSignatureDoc {
 }
 export const usedSignatures = defineCollection<UsedSignatureDoc>({ name: 'used_e_signatures', keepVersions: false });
 
-/** A photo of an item: the bytes are a blob named by their SHA-256; this is who took it, when and of what. */
+/**
+ * A photo of an item: the bytes are a blob named by their SHA-256; this is who took it, when and
+ * of what. A photo taken at receipt is uploaded to the case first (no labNo yet) and attached to
+ * the item by the receipt that cites it.
+ */
 export interface PhotoDoc {
   photoId: string;
-  labNo: string;
+  caseId: string;
+  labNo?: string;
   agencyId: string;
   sha256: string;
   size: number;
@@ -88,6 +93,6 @@ export interface PhotoDoc {
   takenBy: { userId: string; name: string };
   uploadedAt: string;
 }
-export const photos = defineCollection<PhotoDoc>({ name: 'photos', keepVersions: false, indexes: [{ fields: ['labNo'] }] });
+export const photos = defineCollection<PhotoDoc>({ name: 'photos', indexes: [{ fields: ['labNo'] }, { fields: ['caseId', 'sha256'] }] });
 
 export const ALL_COLLECTIONS: readonly CollectionSpec<unknown>[] = [agencies, cases, items, deviations, locations, custodyEvents, checkpoints, counters, analysisRequests, audit, usedSignatures, photos, outboxCollection];

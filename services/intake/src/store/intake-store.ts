@@ -172,6 +172,22 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     await col.insert({ _id: signed.signatureId, by: signed.by, meaning: signed.meaning, purpose: signed.purpose, usedAt: now.toISOString() });
   }
 
+  /** The photos a receipt cites: uploaded to its case and not yet attached to an item. */
+  async function stagedPhotos(tx: Transaction, caseId: string, refs: readonly { sha256: string; size: number; contentType: string }[]): Promise<C.PhotoDoc[]> {
+    const out: C.PhotoDoc[] = [];
+    for (const [i, ref] of refs.entries()) {
+      const candidates = (await tx.collection(C.photos).find({ caseId, sha256: ref.sha256 })).map(plain);
+      const photo = candidates.find((p) => p.labNo === undefined && p.size === ref.size && p.contentType === ref.contentType && !out.some((o) => o.photoId === p.photoId));
+      if (!photo) {
+        throw IntakeErrors.INTAKE_ERR_PHOTO_UNKNOWN(`No photo ${ref.sha256} awaits a receipt in ${caseId}`, {
+          errors: [{ field: `body.photos.${i}.sha256`, message: 'upload it first to POST /v1/cases/:caseId/photos' }],
+        });
+      }
+      out.push(photo);
+    }
+    return out;
+  }
+
   async function applyCustody(tx: Transaction, caller: Caller, now: Date, item: ItemState, command: CustodyCommand) {
     const ctx = contextOf(caller, now, await loadLocations(tx));
     const records = decideCustody(command, item, ctx);
@@ -249,15 +265,10 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     },
 
     async receiveItem(caller: Caller, caseId: string, body: ReceiveItemBody): Promise<{ item: ItemState; events: ChainedEvent[] }> {
-      // Photos cited at receipt must be stored blobs: their hashes go into the received event.
-      for (const [i, photo] of body.photos.entries()) {
-        if (!(await store.blobs.has(photo.sha256))) {
-          throw IntakeErrors.INTAKE_ERR_PHOTO_UNKNOWN(`No stored photo ${photo.sha256}`, { errors: [{ field: `body.photos.${i}.sha256`, message: 'no photo with this hash was uploaded' }] });
-        }
-      }
       return atomically(async (tx, now) => {
         const caseDoc = await tx.collection(C.cases).get(caseId);
         if (!caseDoc) throw IntakeErrors.INTAKE_ERR_CASE_NOT_FOUND(`No case ${caseId}`);
+        const receiptPhotos = await stagedPhotos(tx, caseId, body.photos);
         const itemSeq = caseDoc.itemCount + 1;
         const labNo = formatLabNo({ lab: caseDoc.lab, year: caseDoc.year, caseSeq: caseDoc.caseSeq, itemSeq, subSamples: [] });
         await claimSignature(tx, caller, now);
@@ -266,6 +277,12 @@ export function createIntakeStore(options: IntakeStoreOptions) {
         await updateAudited(tx, C.cases, caseId, { ...plain(caseDoc), itemCount: itemSeq }, byOf(caller.principal), now, 'case.item_added');
         await insertAudited(tx, C.items, labNo, item, byOf(caller.principal), now, 'item.received');
         const events = await appendCustody(tx, caller, now, [record]);
+        // The received event holds the photos' hashes; each photo now names its item and that event.
+        const receivedEventId = events[0]?.eventId;
+        for (const photo of receiptPhotos) {
+          const attached: C.PhotoDoc = { ...photo, labNo, ...(receivedEventId === undefined ? {} : { custodyEventId: receivedEventId }) };
+          await updateAudited(tx, C.photos, photo.photoId, attached, byOf(caller.principal), now, 'photo.attached_at_receipt');
+        }
         await emit(tx, caller, now, 'intake.item.received', labNo, {
           labNo,
           caseId,
@@ -410,6 +427,7 @@ export function createIntakeStore(options: IntakeStoreOptions) {
         const current = await loadItem(tx, item.labNo);
         const doc: C.PhotoDoc = {
           photoId: randomUUID(),
+          caseId: current.caseId,
           labNo,
           agencyId: current.agencyId,
           sha256: ref.sha256,
@@ -424,6 +442,28 @@ export function createIntakeStore(options: IntakeStoreOptions) {
         const known = current.photos.some((p) => p.sha256 === ref.sha256);
         const next: ItemState = known ? current : { ...current, photos: [...current.photos, { sha256: ref.sha256, size: ref.size, contentType: photo.contentType }] };
         await updateAudited(tx, C.items, labNo, next, byOf(caller.principal), now, 'item.photo_added');
+        return doc;
+      });
+    },
+
+    /** A photo taken at receipt, before the item has a lab number: the receipt that cites it attaches it. */
+    async stagePhoto(caller: Caller, caseId: string, photo: Omit<NewPhoto, 'custodyEventId'>): Promise<C.PhotoDoc> {
+      const caseDoc = await store.collection(C.cases).get(caseId);
+      if (!caseDoc) throw IntakeErrors.INTAKE_ERR_CASE_NOT_FOUND(`No case ${caseId}`);
+      const ref = await store.blobs.put(photo.bytes, photo.contentType);
+      return atomically(async (tx, now) => {
+        const doc: C.PhotoDoc = {
+          photoId: randomUUID(),
+          caseId,
+          agencyId: caseDoc.agencyId,
+          sha256: ref.sha256,
+          size: ref.size,
+          contentType: photo.contentType,
+          ...(photo.caption === undefined ? {} : { caption: photo.caption }),
+          takenBy: byOf(caller.principal),
+          uploadedAt: now.toISOString(),
+        };
+        await insertAudited(tx, C.photos, doc.photoId, doc, byOf(caller.principal), now, 'photo.taken_at_receipt');
         return doc;
       });
     },
