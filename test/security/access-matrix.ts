@@ -143,6 +143,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   // ------------------------------------------------------------------ analysis: investigators and technicians never see analytical work
   ...health('analysis'),
   { service: 'analysis', method: 'GET', url: '/v1/work-items', allow: ANALYTICAL_STAFF },
+  { service: 'analysis', method: 'GET', url: '/v1/results', allow: ANALYTICAL_STAFF, note: 'analysts get the results of their own work only (filtered in the store query)' },
   { service: 'analysis', method: 'GET', url: '/v1/work-items/:id', allow: ANALYTICAL_STAFF, params: workItem },
   { service: 'analysis', method: 'POST', url: '/v1/work-items/:id/assignment', allow: ANALYTICAL_STAFF, params: workItem },
   { service: 'analysis', method: 'POST', url: '/v1/work-items/:id/findings', allow: ['analyst'], params: workItem },

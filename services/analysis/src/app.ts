@@ -8,6 +8,7 @@ import type { CollectionSpec } from '@tamga/store';
 import type { ThresholdSet } from './domain/thresholds.ts';
 import { ANALYSIS_COLLECTIONS } from './store/collections.ts';
 import { createLibraryCatalogue } from './store/libraries.ts';
+import { backfillListFields } from './store/work-items.ts';
 import type { LibraryCatalogue } from './store/libraries.ts';
 import { workItemRoutes } from './routes/work-items.ts';
 import { rawUploadRoutes, spectrumReadRoutes } from './routes/spectra.ts';
@@ -43,6 +44,7 @@ export async function buildApp(deps: AnalysisDeps): Promise<AnalysisApp> {
     outboxCollection,
     inboxCollection,
   ] as readonly CollectionSpec<unknown>[]);
+  await backfillListFields(deps.store);
   const catalogue = createLibraryCatalogue(deps.store);
   const ctx: RouteContext = {
     store: deps.store,

@@ -63,7 +63,6 @@ await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
 const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
 const deadLetters = await createDeadLetterDesk({ js: jetstream(nc), store });
 
-
 const { app } = await buildApp({
   store,
   auth: await authenticatorFromConfig(config),

@@ -137,3 +137,12 @@ export function evolve(state: WorkItemState, event: WorkItemEvent): WorkItemStat
       return { ...state, status: 'in_progress', version: event.version, correctionReason: event.reason };
   }
 }
+
+/**
+ * Who besides supervisors may see a work item: `queue` (unassigned and queued: any analyst may
+ * claim it), `analyst:<id>` (its analyst), or `none`. Stored on the item so lists filter in the store.
+ */
+export function visibilityOf(item: Pick<WorkItemState, 'analyst' | 'status'>): string {
+  if (item.analyst !== undefined) return `analyst:${item.analyst.id}`;
+  return item.status === 'queued' ? 'queue' : 'none';
+}

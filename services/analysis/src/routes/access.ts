@@ -2,6 +2,7 @@
 // Investigators never see raw analytical work: no analysis route admits them.
 import type { Principal, Role } from '@tamga/contracts';
 import { AnalysisErrors } from '../domain/errors.ts';
+import { visibilityOf } from '../domain/work-item.ts';
 import type { Actor } from '../domain/work-item.ts';
 import type { WorkItemDoc } from '../store/collections.ts';
 
@@ -19,10 +20,15 @@ function supervises(p: Principal): boolean {
   return p.roles.some((r) => r === 'reviewer' || r === 'qa_manager' || r === 'admin');
 }
 
+/** The `visibleTo` values a caller may see; undefined when they see every item. */
+export function visibleScopes(p: Principal): string[] | undefined {
+  return supervises(p) ? undefined : ['queue', `analyst:${p.sub}`];
+}
+
 /** Analysts see the queue and their own items; reviewers, QA and admins see every item. */
 export function canSee(p: Principal, item: WorkItemDoc): boolean {
-  if (supervises(p)) return true;
-  return item.analyst === undefined ? item.status === 'queued' : item.analyst.id === p.sub;
+  const scopes = visibleScopes(p);
+  return scopes === undefined || scopes.includes(visibilityOf(item));
 }
 
 export function assertCanSee(p: Principal, item: WorkItemDoc): void {

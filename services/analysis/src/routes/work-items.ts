@@ -6,6 +6,7 @@ import {
   CorrectionBody,
   FindingsBody,
   Id,
+  LabNo,
   OpinionBody,
   ReviewBody,
   WorkItemQuery,
@@ -23,10 +24,20 @@ import { changeWorkItem, loadWorkItem, plain } from '../store/work-items.ts';
 import { writeAudit } from '../store/audit.ts';
 import { referencePeaks } from '../store/libraries.ts';
 import { resultApprovedData } from '../events/result-approved.ts';
-import { ANALYSTS, ANALYTICAL_STAFF, REVIEWERS, actorFrom, assertAssignee, assertCanSee, canSee } from './access.ts';
+import { ANALYSTS, ANALYTICAL_STAFF, REVIEWERS, actorFrom, assertAssignee, assertCanSee, visibleScopes } from './access.ts';
+import { listKey, pageOf } from '../store/pages.ts';
 import type { RouteContext } from './context.ts';
 
 const IdParams = z.object({ id: Id });
+/** A page cursor: the `nextCursor` of the previous page, as given. */
+const Cursor = z.string().min(1).max(300);
+const WorkItemPageQuery = WorkItemQuery.extend({ cursor: Cursor.optional() });
+const ResultPageQuery = z.object({
+  status: z.enum(['awaiting_review', 'approved', 'sent_back']).optional(),
+  labNo: LabNo.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: Cursor.optional(),
+});
 /** The portal's e-signature token (POST /v1/e-signatures) a signed act carries: required, verified against the act. */
 const ESignatureToken = z.string().min(1).max(8192);
 /** The review body plus the reviewer's e-signature ("approved" or "returned"). */
@@ -40,7 +51,7 @@ function recordedSignature(s: VerifiedESignature): ESignatureRecord {
 }
 
 function view(doc: Stored<WorkItemDoc>) {
-  const { _v, _id, findings, ...rest } = doc;
+  const { _v, _id, findings, visibleTo: _visibleTo, listKey: _listKey, ...rest } = doc;
   return {
     id: _id,
     revision: _v,
@@ -64,16 +75,47 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
 
   app.get(
     '/v1/work-items',
-    { config: { roles: ANALYTICAL_STAFF }, schema: { querystring: WorkItemQuery } },
+    { config: { roles: ANALYTICAL_STAFF }, schema: { querystring: WorkItemPageQuery } },
     async (request) => {
       const p = request.principal;
+      const q = request.query;
+      const filter: Record<string, string | { $in: string[] }> = {};
+      if (q.status !== undefined) filter.status = q.status;
+      if (q.mine === 'true') filter['analyst.id'] = p.sub;
+      // Visibility is part of the query, so `limit` counts only what the caller may see.
+      const scopes = visibleScopes(p);
+      if (scopes !== undefined) filter.visibleTo = { $in: scopes };
+      const page = await pageOf(store.collection(workItems), filter, {
+        key: 'listKey',
+        keyOf: (d) => d.listKey ?? '',
+        limit: q.limit,
+        after: q.cursor,
+      });
+      return { items: page.docs.map(view), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
+    },
+  );
+
+  app.get(
+    '/v1/results',
+    { config: { roles: ANALYTICAL_STAFF }, schema: { querystring: ResultPageQuery } },
+    async (request) => {
+      const p = request.principal;
+      const q = request.query;
       const filter: Record<string, string> = {};
-      if (request.query.status !== undefined) filter.status = request.query.status;
-      if (request.query.mine === 'true') filter['analyst.id'] = p.sub;
-      const docs = await store
-        .collection(workItems)
-        .find(filter, { sort: { createdAt: 1 }, limit: request.query.limit });
-      return { items: docs.filter((d) => canSee(p, d)).map(view) };
+      if (q.status !== undefined) filter.status = q.status;
+      if (q.labNo !== undefined) filter.labNo = q.labNo;
+      // Analysts see the results of their own work; reviewers, QA and admins see all.
+      if (visibleScopes(p) !== undefined) filter['analyst.id'] = p.sub;
+      const page = await pageOf(store.collection(results), filter, {
+        key: 'listKey',
+        keyOf: (d) => d.listKey ?? '',
+        limit: q.limit,
+        after: q.cursor,
+      });
+      return {
+        results: page.docs.map(({ _id, _v, ...r }) => r),
+        ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+      };
     },
   );
 
@@ -223,6 +265,7 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
                 findings: before.findings,
                 analyst: before.analyst,
                 submittedAt: now.toISOString(),
+                listKey: listKey(now.toISOString(), id),
                 correction:
                   before.correctionReason !== undefined && before.approvedVersion !== undefined
                     ? {

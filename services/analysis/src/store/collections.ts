@@ -59,6 +59,10 @@ export interface WorkItemDoc {
   analysedFrom?: string | undefined;
   createdAt: string;
   updatedAt: string;
+  /** Who besides supervisors may see it: `queue` (unassigned, queued), `analyst:<id>`, or `none`. Kept by every change. */
+  visibleTo?: string | undefined;
+  /** Queue order and paging cursor: `<createdAt>|<id>`. */
+  listKey?: string | undefined;
 }
 
 /**
@@ -135,6 +139,8 @@ export interface ResultDoc {
   submittedAt: string;
   correction?: { reason: string; supersedesVersion: number; eSignature?: ESignatureRecord | undefined } | undefined;
   review?: ReviewRecord | undefined;
+  /** List order and paging cursor: `<submittedAt>|<id>`. */
+  listKey?: string | undefined;
 }
 
 /** A verified portal e-signature as recorded (21 CFR 11.50): printed name, time, meaning, and what it was for. */
@@ -175,6 +181,9 @@ export const workItems = defineCollection<WorkItemDoc>({
     { fields: ['status'] },
     { fields: ['analyst.id'] },
     { fields: ['labNo'] },
+    { fields: ['listKey'] },
+    { fields: ['visibleTo', 'listKey'] },
+    { fields: ['status', 'listKey'] },
   ],
 });
 
@@ -192,7 +201,11 @@ export const libraries = defineCollection<LibraryDoc>({
 /** One document per result version: `<resultId>@<version>`; corrections add a new one. */
 export const results = defineCollection<ResultDoc>({
   name: 'analysis.results',
-  indexes: [{ fields: ['resultId', 'version'], unique: true }],
+  indexes: [
+    { fields: ['resultId', 'version'], unique: true },
+    { fields: ['listKey'] },
+    { fields: ['analyst.id', 'listKey'] },
+  ],
 });
 
 export const reviews = defineCollection<ReviewRecord & { resultId: string; version: number; workItemId: string }>({

@@ -3,11 +3,12 @@
 import type { AnalysisRequested } from '@tamga/contracts';
 import type { DocumentStore, Stored, Transaction } from '@tamga/store';
 import { AnalysisErrors } from '../domain/errors.ts';
-import { decide, evolve } from '../domain/work-item.ts';
+import { decide, evolve, visibilityOf } from '../domain/work-item.ts';
 import type { Person, WorkItemCommand, WorkItemEvent, WorkItemState } from '../domain/work-item.ts';
-import { workItems } from './collections.ts';
+import { results, workItems } from './collections.ts';
 import type { WorkItemDoc } from './collections.ts';
 import { writeAudit } from './audit.ts';
+import { listKey } from './pages.ts';
 
 export function stateOf(doc: WorkItemDoc): WorkItemState {
   return {
@@ -32,6 +33,7 @@ function withState(doc: WorkItemDoc, state: WorkItemState, now: Date): WorkItemD
     correctionReason: state.correctionReason,
     sentBackReasons: state.sentBackReasons,
     updatedAt: now.toISOString(),
+    visibleTo: visibilityOf(state),
   };
 }
 
@@ -129,6 +131,8 @@ export async function createWorkItemFromRequest(
     opinions: [],
     createdAt: at,
     updatedAt: at,
+    visibleTo: 'queue',
+    listKey: listKey(at, id),
   });
   await writeAudit(tx, {
     at,
@@ -139,4 +143,19 @@ export async function createWorkItemFromRequest(
     after: { labNo: doc.labNo, status: doc.status },
   });
   return doc;
+}
+
+/**
+ * Gives work items and results stored before lists were paged in the store their sort key and
+ * visibility (idempotent; run once at start).
+ */
+export async function backfillListFields(store: DocumentStore): Promise<void> {
+  const items = store.collection(workItems);
+  for (const doc of await items.find({ listKey: { $exists: false } })) {
+    await items.update(doc._id, doc._v, { ...plain(doc), listKey: listKey(doc.createdAt, doc._id), visibleTo: visibilityOf(doc) });
+  }
+  const versions = store.collection(results);
+  for (const doc of await versions.find({ listKey: { $exists: false } })) {
+    await versions.update(doc._id, doc._v, { ...plain(doc), listKey: listKey(doc.submittedAt, doc._id) });
+  }
 }

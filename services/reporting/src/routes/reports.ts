@@ -25,6 +25,8 @@ const ListQuery = z.object({
   caseId: z.string().max(128).optional(),
   status: z.enum(['current', 'superseded', 'withdrawn']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** The `nextCursor` of the previous page (a report number). */
+  cursor: ReportParams.shape.reportNumber.optional(),
 });
 
 export function reportView(r: ReportRecord) {
@@ -83,15 +85,20 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
   app.get('/v1/reports', { config: { roles: READERS }, schema: { querystring: ListQuery } }, async (request) => {
     const q = request.query;
     const p = request.principal;
-    const filter: Record<string, string> = {};
+    const filter: Record<string, string | { $lt: string }> = {};
     if (q.labNo) filter.labNos = q.labNo;
     if (q.caseId) filter.caseId = q.caseId;
     if (q.status) filter.status = q.status;
-    // Investigators: only their agency, whatever they ask for.
+    // Investigators: only their agency, whatever they ask for. The filter is part of the store
+    // query, so a page is never cut short by reports the caller may not see.
     const staff = p.roles.some((r) => r !== 'investigator');
     if (!staff) filter.agencyId = p.agencyId ?? '\u0000';
-    const list = await reports.find(filter, { sort: { issuedAt: -1 }, limit: q.limit });
-    return { reports: list.map(reportView) };
+    // Newest first: report numbers grow with issue (<LAB>-R-<YYYY>-<NNNNNN>), so they are the cursor.
+    if (q.cursor) filter._id = { $lt: q.cursor };
+    const list = await reports.find(filter, { sort: { _id: -1 }, limit: q.limit + 1 });
+    const page = list.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { reports: page.map(reportView), ...(list.length > q.limit && last ? { nextCursor: last.reportNumber } : {}) };
   });
 
   app.get('/v1/reports/:reportNumber', { config: { roles: READERS }, schema: { params: ReportParams } }, async (request) => {
