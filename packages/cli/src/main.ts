@@ -9,6 +9,8 @@ commands:
   search                search spectra against a library (see tamga search --help)
   backup --out FILE     back up the data folder (databases, blobs, keys) into a tar archive
   restore --data DIR F  restore a backup into an empty data folder, verified first
+  keys rotate-token-key | rotate-signing-cert
+                        new token-signing key or report-signing certificate; what they signed still verifies
 
 Run tamga <command> --help for a command's options.`;
 
@@ -21,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'verify-custody': async () => (await import('./commands/verify-custody.ts')).verifyCustodyCommand,
   backup: async () => (await import('./commands/backup.ts')).backupCommand,
   restore: async () => (await import('./commands/restore.ts')).restoreCommand,
+  keys: async () => (await import('./commands/keys.ts')).keysCommand,
   search: async () => {
     const { searchCommand } = await import('./commands/search.ts');
     return (argv) => searchCommand(argv);

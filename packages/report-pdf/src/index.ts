@@ -8,6 +8,8 @@ export { loadLabels } from './i18n/labels.ts';
 export type { LabelKey, Labels } from './i18n/labels.ts';
 export { ensureDevPki } from './pki/dev-pki.ts';
 export type { LabPki, DevPkiOptions } from './pki/dev-pki.ts';
+export { rotateSigningCertificate } from './pki/rotate-signer.ts';
+export type { SignerRotation, RotateSignerOptions } from './pki/rotate-signer.ts';
 export { createLocalSigner } from './signing/local-signer.ts';
 export type { LocalSignerOptions } from './signing/local-signer.ts';
 export type { ReportSigner, CmsContent, CmsSignOptions, SignerDescription } from './signing/signer.ts';

@@ -1,7 +1,7 @@
 // Builds the portal's Fastify app from its dependencies: identity routes, the JWKS, the API
 // gateway to the other services and the web UI. No globals; main.ts wires the real ones.
-import { createJwtAuthenticator, createServiceApp, createTokenIssuer } from '@tamga/service-kit';
-import type { Logger, ServiceApp, SigningKeyPair } from '@tamga/service-kit';
+import { createJwtAuthenticator, createServiceApp, createTokenIssuer, publishedJwks } from '@tamga/service-kit';
+import type { Logger, PreviousTokenKey, ServiceApp, SigningKeyPair } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import type { LockoutPolicy } from './domain/accounts.ts';
 import { DEFAULT_SCRYPT } from './domain/passwords.ts';
@@ -21,6 +21,8 @@ export interface PortalDeps {
   store: DocumentStore;
   /** The token-signing key pair (`loadOrCreateSigningKey(KEYS_DIR)`). */
   keys: SigningKeyPair;
+  /** Keys rotated out (`loadTokenKeys(KEYS_DIR).previous`): published and accepted until their tokens expire. */
+  previousKeys?: readonly PreviousTokenKey[] | undefined;
   issuer?: string | undefined;
   audience?: string | undefined;
   lab: string;
@@ -44,12 +46,14 @@ export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
   const now = deps.now ?? (() => new Date());
   const accessTtlSeconds = deps.accessTtlSeconds ?? 900;
   await deps.store.ensure(PORTAL_COLLECTIONS);
+  // After a rotation the previous key stays published until the tokens it signed have expired.
+  const jwksAt = (at: Date) => publishedJwks({ current: deps.keys, previous: deps.previousKeys ?? [] }, at);
 
   const app = await createServiceApp({
     name: 'portal',
     logger: deps.logger,
     // The portal checks its own tokens exactly as every other service does.
-    auth: createJwtAuthenticator({ key: { publicKey: deps.keys.publicKey }, issuer, audience, currentDate: now }),
+    auth: createJwtAuthenticator({ key: { jwks: jwksAt(now()) }, issuer, audience, currentDate: now }),
     readiness: [{ name: 'store', check: () => deps.store.ping() }],
     bodyLimit: 5 * 1024 * 1024,
     helmet: WEB_HELMET,
@@ -65,7 +69,7 @@ export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
   const tokens = createTokenIssuer({ privateKey: deps.keys.privateKey, kid: deps.keys.kid, issuer, audience, ttlSeconds: accessTtlSeconds });
 
   app.get('/.well-known/jwks.json', { config: { public: true } }, (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=300').send({ keys: [deps.keys.publicJwk] }),
+    reply.header('cache-control', 'public, max-age=300').send(jwksAt(now())),
   );
 
   // What the UI needs to know before sign-in: which parts of the system this portal reaches.

@@ -1,6 +1,6 @@
 // Wires the portal from the environment and runs it until SIGTERM/SIGINT.
 import path from 'node:path';
-import { loadConfigOrExit, loadOrCreateSigningKey, runService, createLogger } from '@tamga/service-kit';
+import { loadConfigOrExit, loadTokenKeys, runService, createLogger } from '@tamga/service-kit';
 import { openStore } from '@tamga/store';
 import { buildPortalApp } from './app.ts';
 import { PortalConfigSchema } from './config.ts';
@@ -15,12 +15,14 @@ const store = await openStore({
   dataDir: config.DATA_DIR,
   ...(config.MONGO_URL === undefined ? {} : { mongoUrl: config.MONGO_URL }),
 });
-const keys = await loadOrCreateSigningKey(config.KEYS_DIR);
+// The current key signs; keys rotated out by `tamga keys rotate-token-key` stay published until their tokens expire.
+const { current: keys, previous: previousKeys } = await loadTokenKeys(config.KEYS_DIR);
 const scrypt = { log2N: config.SCRYPT_LOG2N, r: 8, p: 1 };
 
 const app = await buildPortalApp({
   store,
   keys,
+  previousKeys,
   issuer: config.AUTH_ISSUER,
   audience: config.AUTH_AUDIENCE,
   lab: config.LAB_CODE,

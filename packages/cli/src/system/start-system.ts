@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectNats, ensureStreams } from '@tamga/messaging';
-import { loadOrCreateSigningKey } from '@tamga/service-kit';
+import { loadTokenKeys } from '@tamga/service-kit';
 import { SystemErrors } from './errors.ts';
 import { NATS_ADMIN_USER, NATS_CREDENTIALS_FILE, NATS_SERVICE_USERS, loadOrCreateNatsCredentials, writeNatsConfig } from './nats-auth.ts';
 import type { NatsCredentials, NatsServiceUser } from './nats-auth.ts';
@@ -126,7 +126,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // half) and the NATS users' passwords, both created on first start and kept in the data folder.
   const keysDir = join(dataDir, 'keys');
   const natsCredentials = loadOrCreateNatsCredentials(keysDir);
-  const tokenKey = await loadOrCreateSigningKey(keysDir);
+  // The current key, and keys rotated out that still verify (their public halves stay in the file).
+  const tokenKey = (await loadTokenKeys(keysDir)).current;
 
   // ---- NATS: one server, or three nodes routed to each other
   const natsNodes = planNatsNodes({ dataDir, cluster, natsPort, clusterPort, credentials: natsCredentials });

@@ -27,18 +27,18 @@ export interface DevPkiOptions {
   country?: string;
 }
 
-const FILES = {
+export const FILES = {
   caCert: 'lab-ca.pem',
   caKey: 'lab-ca.key',
   signerCert: 'report-signer.pem',
   signerKey: 'report-signer.key',
 } as const;
 
-const ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
+export const ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+export const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** RFC 9336 id-kp-documentSigning, plus emailProtection, which NSS asks of CMS signers. */
-const EKU = ['1.3.6.1.5.5.7.3.36', x509.ExtendedKeyUsage.emailProtection];
-const SIGNER_ROLE = 'Laboratory report signing';
+export const EKU = ['1.3.6.1.5.5.7.3.36', x509.ExtendedKeyUsage.emailProtection];
+export const SIGNER_ROLE = 'Laboratory report signing';
 
 const crypto = webcrypto as unknown as Crypto;
 
@@ -122,13 +122,13 @@ async function generate(dir: string, options: DevPkiOptions): Promise<void> {
   await writeAtomically(join(dir, FILES.signerKey), await pkcs8(signerKeys.privateKey), 0o600);
 }
 
-function randomSerial(): string {
+export function randomSerial(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x10; // positive and full length
   return Buffer.from(bytes).toString('hex');
 }
 
-async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
+export async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text, { mode, flag: 'w' });
   await chmod(tmp, mode);
@@ -136,7 +136,7 @@ async function writeAtomically(path: string, text: string, mode: number): Promis
 }
 
 /** Several services may start at once; only one may generate. A lock older than a minute is stale. */
-async function withLock(path: string, fn: () => Promise<void>): Promise<void> {
+export async function withLock(path: string, fn: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {

@@ -87,10 +87,24 @@ export async function loadOrCreateSigningKey(dir: string): Promise<StoredSigning
   }
   await chmod(privateKeyFile, 0o600);
 
-  const tmpPublic = path.join(dir, `.${PUBLIC_KEY_FILE}.${randomUUID()}`);
-  await writeFile(tmpPublic, `${JSON.stringify({ keys: [pair.publicJwk] }, null, 2)}\n`, { mode: 0o644 });
-  await rename(tmpPublic, publicKeyFile);
+  // Left alone when it already publishes this key: after a rotation it also lists the previous
+  // keys (`loadTokenKeys` keeps it), which a plain load must not drop.
+  if (!(await publishes(publicKeyFile, pair.kid))) {
+    const tmpPublic = path.join(dir, `.${PUBLIC_KEY_FILE}.${randomUUID()}`);
+    await writeFile(tmpPublic, `${JSON.stringify({ keys: [pair.publicJwk] }, null, 2)}\n`, { mode: 0o644 });
+    await rename(tmpPublic, publicKeyFile);
+  }
   return { ...pair, privateKeyFile, publicKeyFile };
+}
+
+async function publishes(jwksFile: string, kid: string): Promise<boolean> {
+  try {
+    const parsed = JSON.parse(await readFile(jwksFile, 'utf8')) as { keys?: unknown };
+    return Array.isArray(parsed.keys) && parsed.keys.some((k: unknown) => typeof k === 'object' && k !== null && (k as { kid?: unknown }).kid === kid);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || err instanceof SyntaxError) return false;
+    throw err;
+  }
 }
 
 export interface TokenIssuerOptions {

@@ -1,0 +1,88 @@
+// Rotating the token-signing key signs nobody out: the restarted portal signs with the new key
+// (new kid) and publishes the previous one until its tokens have expired; a service that fetches
+// the JWKS accepts both. Once the previous key is past its time, what it signs is refused.
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeProtectedHeader } from 'jose';
+import { authenticatorFromConfig, createJwtAuthenticator, createTokenIssuer, loadTokenKeys, rotateTokenKey } from '@tamga/service-kit';
+import { tempDir } from '@tamga/testkit';
+import { startTestPortal } from './portal.ts';
+import type { TestPortal } from './portal.ts';
+
+const open: TestPortal[] = [];
+afterEach(async () => {
+  for (const p of open.splice(0)) await p.close();
+});
+
+async function portalFrom(dir: string, now?: Date): Promise<{ portal: TestPortal; jwksUrl: string }> {
+  const keys = await loadTokenKeys(dir, now);
+  const portal = await startTestPortal({ keys: keys.current, previousKeys: keys.previous, ...(now === undefined ? {} : { now: () => now }) });
+  open.push(portal);
+  await portal.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = portal.app.server.address() as AddressInfo;
+  return { portal, jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` };
+}
+
+const kidOf = (token: string): string | undefined => decodeProtectedHeader(token).kid;
+const serviceAuth = (jwksUrl: string) => createJwtAuthenticator({ key: { jwksUrl }, issuer: 'tamga-portal', audience: 'tamga' });
+
+describe('token-signing key rotation', () => {
+  it('keeps tokens signed before the rotation valid, and signs new ones with the new kid', async () => {
+    const dir = tempDir('tamga-token-rotation');
+    const before = await portalFrom(dir);
+    const { token: oldToken } = await before.portal.signIn('analyst');
+    const oldKid = kidOf(oldToken);
+    await before.portal.close();
+
+    const rotation = await rotateTokenKey(dir, { keepSeconds: 3600 });
+    expect(rotation.previousKid).toBe(oldKid);
+    expect(rotation.kid).not.toBe(oldKid);
+
+    // The portal restarted on the rotated keys.
+    const after = await portalFrom(dir);
+    const jwks = await (await fetch(after.jwksUrl)).json() as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual([rotation.kid, oldKid]);
+    const { token: newToken } = await after.portal.signIn('analyst');
+    expect(kidOf(newToken)).toBe(rotation.kid);
+
+    // A service fetching the JWKS, one reading the key file, and the portal itself accept both.
+    const fetching = serviceAuth(after.jwksUrl);
+    const fromFile = await authenticatorFromConfig({ AUTH_PUBLIC_KEY_FILE: `${dir}/token-signing.public.jwk.json`, AUTH_ISSUER: 'tamga-portal', AUTH_AUDIENCE: 'tamga' });
+    for (const auth of [fetching, fromFile]) {
+      expect((await auth.authenticate(oldToken)).name).toBe(after.portal.users.analyst?.name);
+      expect((await auth.authenticate(newToken)).name).toBe(after.portal.users.analyst?.name);
+    }
+    const me = await after.portal.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${oldToken}` } });
+    // Past the token check (the restarted test portal has a fresh memory store, so the user is unknown).
+    expect(me.statusCode).toBe(404);
+    const bad = await after.portal.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${oldToken.slice(0, -4)}AAAA` } });
+    expect(bad.statusCode).toBe(401);
+  });
+
+  it('refuses a token signed with a retired key once its time is over, even a fresh one', async () => {
+    const dir = tempDir('tamga-token-retired');
+    const first = await loadTokenKeys(dir);
+    const rotation = await rotateTokenKey(dir, { keepSeconds: 60 });
+    // A token the retired key signs now, as a thief holding it would.
+    const forged = await createTokenIssuer({ privateKey: first.current.privateKey, kid: first.current.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 600 }).issue({
+      sub: 'u-thief',
+      name: 'Thief',
+      roles: ['admin'],
+      lab: 'TMG',
+    });
+
+    // Within its minute the previous key still verifies...
+    const during = await portalFrom(dir);
+    expect((await serviceAuth(during.jwksUrl).authenticate(forged)).sub).toBe('u-thief');
+
+    // ...after it, the JWKS and the key file no longer carry it.
+    const later = new Date(Date.now() + 61_000);
+    const after = await portalFrom(dir, later);
+    const jwks = await (await fetch(after.jwksUrl)).json() as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual([rotation.kid]);
+    await expect(serviceAuth(after.jwksUrl).authenticate(forged)).rejects.toMatchObject({ code: 'AUTH_ERR_UNAUTHENTICATED' });
+    const fromFile = await authenticatorFromConfig({ AUTH_PUBLIC_KEY_FILE: `${dir}/token-signing.public.jwk.json`, AUTH_ISSUER: 'tamga-portal', AUTH_AUDIENCE: 'tamga' });
+    await expect(fromFile.authenticate(forged)).rejects.toMatchObject({ code: 'AUTH_ERR_UNAUTHENTICATED' });
+    expect((await loadTokenKeys(dir, later)).previous).toEqual([]);
+  });
+});
