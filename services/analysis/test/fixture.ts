@@ -29,6 +29,9 @@ export type Who = keyof typeof people;
 export interface Reply {
   status: number;
   body: string;
+  /** The body's bytes, as sent. */
+  raw: Buffer;
+  headers: Record<string, unknown>;
   json: <T = Record<string, unknown>>() => T;
 }
 
@@ -66,7 +69,7 @@ export async function startAnalysis(): Promise<AnalysisFixture> {
       headers: { authorization: `Bearer ${tokens.get(who) ?? ''}`, ...(contentType === undefined ? {} : { 'content-type': contentType }) },
       ...(payload === undefined ? {} : { payload }),
     });
-    return { status: res.statusCode, body: res.body, json: <T>() => res.json<T>() };
+    return { status: res.statusCode, body: res.body, raw: res.rawPayload, headers: res.headers, json: <T>() => res.json<T>() };
   };
 
   const fixture: AnalysisFixture = {
