@@ -197,6 +197,7 @@ export const ACCESS_MATRIX: readonly RouteAccess[] = [
   { service: 'portal', method: 'POST', url: '/v1/users/:userId/unlock', allow: ['admin'] },
   { service: 'portal', method: 'POST', url: '/v1/users/:userId/password-resets', allow: ['admin'] },
   { service: 'portal', method: 'POST', url: '/v1/e-signatures', allow: SIGNED_IN, changesStateOn4xx: 'a wrong password counts towards the lockout' },
+  { service: 'portal', method: 'POST', url: '/v1/e-signatures/witnesses', allow: LAB_STAFF, changesStateOn4xx: "a wrong password counts towards the witness's lockout" },
   ...gateway(
     'intake',
     { service: 'intake', method: 'GET', url: '/v1/cases/:caseId', path: (f) => `/api/intake/v1/cases/${f.caseId}` },

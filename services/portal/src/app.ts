@@ -81,7 +81,7 @@ export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
 
   registerSessionRoutes(app, { credentials, sessions, tokens, accessTtlSeconds, lab: deps.lab, cookieSecure: deps.cookieSecure ?? false });
   registerUserRoutes(app, { store: deps.store, credentials, sessions });
-  registerESignatureRoutes(app, { credentials, keys: deps.keys, issuer, lab: deps.lab, ttlSeconds: deps.eSignatureTtlSeconds ?? 120 });
+  registerESignatureRoutes(app, { credentials, keys: deps.keys, issuer, audience, lab: deps.lab, ttlSeconds: deps.eSignatureTtlSeconds ?? 120 });
   await registerGateway(app, upstreams);
   if (deps.webDir !== undefined) await registerWeb(app, deps.webDir);
   return app;

@@ -8,6 +8,7 @@
 // verifies it; the customs investigator cannot see it. Main steps are done with the keyboard.
 // Screenshots of every screen: test-output/screenshots/flow-*.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,9 +33,10 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
   let webDir: string;
   let lab: Lab;
   let browser: Browser;
-  const state: { caseId: string; labNo: string; reportNumber: string; pdf: Uint8Array } = {
+  const state: { caseId: string; labNo: string; labNo2: string; reportNumber: string; pdf: Uint8Array } = {
     caseId: '',
     labNo: '',
+    labNo2: '',
     reportNumber: '',
     pdf: new Uint8Array(),
   };
@@ -105,6 +107,11 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     if (shotName !== undefined) await shot(page, shotName);
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
+  }
+
+  /** The form of one act on an item at the scan desk (a disclosure named by its summary). */
+  function actForm(page: Page, title: string) {
+    return page.locator('details', { has: page.locator('summary', { hasText: title }) });
   }
 
   async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
@@ -227,6 +234,159 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await shot(page, '05a-technician-handover');
     await done(page);
   }, 60_000);
+
+  it('technician: a second item with a photo on receipt; its seal opened, a sub-sample taken (a wrong weight shown at its field), resealed; the sub-sample destroyed with a witness in the same dialog; the item returned to the agency; the inventory shows where each is', async () => {
+    const page = await signedIn('technician');
+    // A real PNG to photograph the evidence with: a piece of this very screen.
+    const photo = await page.screenshot({ clip: { x: 0, y: 0, width: 160, height: 120 } });
+    const photoSha = createHash('sha256').update(photo).digest('hex');
+    await page.goto(`${lab.url}/#/cases/${encodeURIComponent(state.caseId)}`);
+    await page.getByRole('heading', { name: /^Case / }).waitFor();
+    await page.getByLabel("Exhibit number (agency's)").fill('Exhibit 2');
+    await page.getByLabel('Packaging').fill('sealed plastic bag');
+    await page.getByLabel('Seal numbers').fill('S-200');
+    await page.getByLabel('Gross weight, g').fill('10.5000');
+    await page.getByLabel('Balance id').fill('BAL-1');
+    await page.getByLabel('Delivered by').fill('Sgt. Courier');
+    await page.getByLabel('Description').fill('Bag with brown powder');
+    await page.getByLabel('Condition on receipt').fill('sealed, seal intact');
+    await page
+      .getByLabel('Photos on receipt')
+      .setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: photo });
+    await page.getByRole('button', { name: 'Receive and sign' }).click();
+    await eSign(page, 'technician');
+    const received = page.getByRole('status').filter({ hasText: /Item .* received and signed.*Photos added: 1\./ });
+    await received.waitFor();
+    state.labNo2 = /Item (\S+) received/.exec((await received.textContent()) ?? '')?.[1] ?? '';
+    expect(state.labNo2).toMatch(/^TMG-\d{4}-\d{6}-02$/);
+
+    // At the scan desk: the photo's thumbnail with its SHA-256.
+    await page.getByRole('link', { name: 'Scan label' }).click();
+    await page.keyboard.type(state.labNo2);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: state.labNo2 }).waitFor();
+    const thumb = page.getByRole('img', { name: 'on receipt' });
+    await thumb.waitFor();
+    await expect(thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth)).resolves.toBe(160);
+    await page.getByText(`SHA-256 ${photoSha}`).waitFor();
+
+    // Open the seal, with a photo of the step, by keyboard: the summary opens with Enter.
+    await page.getByText('Open a seal', { exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const openForm = actForm(page, 'Open a seal');
+    await openForm.getByLabel('Seal', { exact: true }).selectOption('S-200');
+    await openForm.getByLabel('Why it is opened').fill('sub-sampling for analysis');
+    await openForm.getByLabel('Condition found').fill('seal intact, bag undamaged');
+    await openForm
+      .getByLabel('Photos of this step')
+      .setInputFiles({ name: 'opened.png', mimeType: 'image/png', buffer: photo });
+    await openForm.getByLabel('Condition found').press('Enter');
+    await page.getByRole('dialog').getByText(`open_seal ${state.labNo2}`).waitFor();
+    await eSign(page, 'technician');
+    await page.getByText(`Seal of ${state.labNo2} opened and signed.`).waitFor();
+    const opened = page.getByRole('row').filter({ hasText: 'seal opened' });
+    await expect(opened.getByRole('cell').nth(5).textContent()).resolves.toBe('✓');
+
+    // A sub-sample whose weights do not add up: the service's error appears at the portion field.
+    await page.getByText('Take a sub-sample', { exact: true }).click();
+    const sub = actForm(page, 'Take a sub-sample');
+    await sub.getByLabel('Sub-sample description').fill('portion of brown powder');
+    await sub.getByLabel('Packaging').fill('glass vial');
+    await sub.getByLabel('Gross weight before, g').fill('10.5000');
+    await sub.getByLabel('Gross weight after, g').fill('9.5000');
+    await sub.getByLabel('Portion taken, g').fill('0.5000');
+    await sub.getByLabel('Balance id').fill('BAL-1');
+    await sub.getByRole('button', { name: 'Record and sign' }).click();
+    await eSign(page, 'technician');
+    const portion = sub.getByLabel('Portion taken, g');
+    await expect(portion.getAttribute('aria-invalid')).resolves.toBe('true');
+    await sub.getByRole('alert').filter({ hasText: 'grossBefore - grossAfter' }).waitFor();
+    await shot(page, '05b-technician-sub-sample-field-error');
+    await portion.fill('1.0000');
+    await sub.getByRole('button', { name: 'Record and sign' }).click();
+    await eSign(page, 'technician');
+    const subSampled = page.getByText(/Sub-sample (\S+) taken from/);
+    await subSampled.waitFor();
+    const subLabNo = /Sub-sample (\S+) taken/.exec((await subSampled.textContent()) ?? '')?.[1] ?? '';
+    expect(subLabNo).toMatch(/^TMG-/);
+
+    // Reseal: a new seal number; the opened one stays on record.
+    await page.getByText('Reseal', { exact: true }).click();
+    await actForm(page, 'Reseal').getByLabel('New seal number').fill('S-201');
+    await actForm(page, 'Reseal').getByRole('button', { name: 'Record and sign' }).click();
+    await eSign(page, 'technician');
+    await page.getByText(`${state.labNo2} resealed and signed.`).waitFor();
+    await page.getByRole('row').filter({ hasText: 'resealed' }).waitFor();
+    await shot(page, '05c-technician-opened-resealed');
+
+    // The sub-sample is destroyed: the technician signs, the analyst witnesses in the same dialog.
+    await page.getByLabel('Lab number').fill(subLabNo);
+    await page.getByLabel('Lab number').press('Enter');
+    await page.getByRole('heading', { name: subLabNo }).waitFor();
+    await page.getByText('Destroy (with a witness)', { exact: true }).click();
+    const destroy = actForm(page, 'Destroy (with a witness)');
+    await destroy.getByLabel('Authority (order, decision)').fill('Court order 2026/77');
+    await destroy.getByLabel('Method of destruction').fill('incineration');
+    await destroy.getByRole('button', { name: 'Destroy: sign with a witness' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`witness_destruction ${subLabNo}`).waitFor();
+    // The keyboard through the dialog: own password, Tab, witness's username, Tab, their password.
+    // First the technician names themself as witness: refused at the username field.
+    await page.keyboard.type(password('technician'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('technician');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password('technician'));
+    await page.keyboard.press('Enter');
+    await dialog.getByText('the witness must be another person').waitFor();
+    await expect(dialog.getByLabel("Witness's username").getAttribute('aria-invalid')).resolves.toBe('true');
+    await dialog.getByLabel("Witness's username").fill('analyst');
+    await dialog.getByLabel("Witness's password").fill(password('analyst'));
+    await shot(page, '05d-destruction-witness-dialog');
+    await dialog.getByLabel("Witness's password").press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText(`${subLabNo} destroyed; witnessed by Arman Analyst.`).waitFor();
+    await page.getByText('Where it is: destroyed').waitFor();
+    const destroyed = page
+      .getByRole('row')
+      .filter({ hasText: /^\d+.*destroyed/ })
+      .last();
+    await expect(destroyed.getByRole('cell').nth(3).textContent()).resolves.toBe('Arman Analyst');
+    await shot(page, '05e-sub-sample-destroyed');
+
+    // The item itself goes back to the agency.
+    await page.getByLabel('Lab number').fill(state.labNo2);
+    await page.getByLabel('Lab number').press('Enter');
+    await page.getByRole('heading', { name: state.labNo2 }).waitFor();
+    await page.getByText('Return to the agency', { exact: true }).click();
+    const back = actForm(page, 'Return to the agency');
+    await back.getByLabel("Received by (agency's officer)").fill('Lt. Ivan Investigator');
+    await back.getByLabel('Organisation').fill('Central Police Department');
+    await back.getByLabel('Authority (order, decision)').fill('Investigator request 12');
+    await back.getByRole('button', { name: 'Record and sign' }).click();
+    await eSign(page, 'technician');
+    await page.getByText(`${state.labNo2} returned to the agency and signed.`).waitFor();
+
+    // Where every item is: the scan field has focus; a scanned label finds its row.
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await page.getByRole('heading', { name: 'Where every item is' }).waitFor();
+    const all = page.getByRole('table').filter({ hasText: 'Items and where they are' });
+    await all.waitFor();
+    await expect(all.getByRole('row').count()).resolves.toBe(4);
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('code');
+    await shot(page, '05f-inventory');
+    await page.keyboard.type(subLabNo);
+    await page.keyboard.press('Enter');
+    await page.getByText(`Found ${subLabNo}.`).waitFor();
+    await expect(all.getByRole('row').nth(1).getByRole('cell').nth(3).textContent()).resolves.toBe('destroyed');
+    await page.getByLabel('Status').selectOption('returned');
+    await all.getByRole('cell', { name: state.labNo2 }).waitFor();
+    await expect(all.getByRole('row').count()).resolves.toBe(2);
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Location (and everything in it)').selectOption({ label: 'Main store' });
+    await page.getByText('No items match.').waitFor();
+    await done(page);
+  }, 120_000);
 
   it('QA manager: imports a reference library version with progress', async () => {
     const page = await signedIn('qa.manager');
@@ -401,6 +561,8 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await row.getByRole('button', { name: 'Amend or withdraw' }).click();
     await page.getByLabel('Reason').fill('Net weight restated after re-weighing the packaging');
     await page.getByRole('button', { name: 'Issue an amendment' }).click();
+    await page.getByRole('dialog').getByText(`amend report ${state.reportNumber}`).waitFor();
+    await eSign(page, 'qa.manager', '16a-qa-amend-e-signature');
     await page.getByText(`replaced by`).waitFor();
     await expect(row.getByRole('cell').nth(3).textContent()).resolves.toMatch(/^superseded · replaced by \S+$/);
     const amendment = page.getByRole('row').filter({ hasText: `replaces ${state.reportNumber}` });

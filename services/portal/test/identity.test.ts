@@ -305,6 +305,60 @@ describe('e-signatures', () => {
   });
 });
 
+describe('witness e-signatures', () => {
+  it('signs for a colleague who re-enters their own credentials, with an access token as short-lived as the signature', async () => {
+    const { token } = await portal.signIn('technician', portal.users.technician?.password);
+    const purpose = 'witness_destruction TMG-2026-000001-01';
+    const self = await portal.app.inject({
+      method: 'POST',
+      url: '/v1/e-signatures/witnesses',
+      headers: bearer(token),
+      payload: { username: 'technician', password: portal.users.technician?.password, meaning: 'witnessed', purpose },
+    });
+    expect(self.statusCode).toBe(422);
+    expect(self.json()).toMatchObject({ code: 'PORTAL_ERR_WITNESS_SELF', errors: [{ field: 'body.username' }] });
+    const investigator = await portal.app.inject({
+      method: 'POST',
+      url: '/v1/e-signatures/witnesses',
+      headers: bearer(token),
+      payload: { username: 'investigator.police', password: portal.users['investigator.police']?.password, meaning: 'witnessed', purpose },
+    });
+    expect(investigator.json().code).toBe('PORTAL_ERR_WITNESS_ROLE');
+    const wrong = await portal.app.inject({
+      method: 'POST',
+      url: '/v1/e-signatures/witnesses',
+      headers: bearer(token),
+      payload: { username: 'analyst', password: 'not the password', meaning: 'witnessed', purpose },
+    });
+    expect(wrong.json().code).toBe('PORTAL_ERR_BAD_CREDENTIALS');
+    const notWitnessed = await portal.app.inject({
+      method: 'POST',
+      url: '/v1/e-signatures/witnesses',
+      headers: bearer(token),
+      payload: { username: 'analyst', password: portal.users.analyst?.password, meaning: 'approved', purpose },
+    });
+    expect(notWitnessed.statusCode).toBe(400);
+
+    const res = await portal.app.inject({
+      method: 'POST',
+      url: '/v1/e-signatures/witnesses',
+      headers: bearer(token),
+      payload: { username: 'analyst', password: portal.users.analyst?.password, meaning: 'witnessed', purpose },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json<{ token: string; accessToken: string; signature: { printedName: string; time: string } }>();
+    const sub = portal.users.analyst?.id ?? '';
+    const verifier = createESignatureVerifier({ key: { jwksUrl: `${portalUrl}/.well-known/jwks.json` }, issuer: 'tamga-portal' });
+    await expect(verifier.verify(body.token, { sub, meaning: 'witnessed', purpose })).resolves.toMatchObject({ by: sub });
+    // The access token names the witness and lives as long as the signature, not a session's 15 minutes.
+    const claims = JSON.parse(Buffer.from(body.accessToken.split('.')[1] ?? '', 'base64url').toString()) as { sub: string; exp: number; iat: number };
+    expect(claims.sub).toBe(sub);
+    expect(claims.exp - claims.iat).toBe(120);
+    const me = await portal.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(body.accessToken) });
+    expect(me.json().username).toBe('analyst');
+  });
+});
+
 describe('gateway', () => {
   it('answers 503 for a service it was not given', async () => {
     const res = await portal.app.inject({ method: 'GET', url: '/api/intake/v1/cases' });

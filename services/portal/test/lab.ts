@@ -127,7 +127,7 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
         }),
       ),
     );
-    const app = await buildReporting({ store, issuer, auth: auth(), logger: logger('reporting') });
+    const app = await buildReporting({ store, issuer, auth: auth(), eSignatures, logger: logger('reporting') });
     parts.push({ app, store, relay, consumers });
   }
 

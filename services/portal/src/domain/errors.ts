@@ -13,5 +13,7 @@ export const portalErrors = errorCatalogue({
   PORTAL_ERR_AGENCY_EXISTS: [409, 'An agency with that id exists'],
   PORTAL_ERR_INVALID_USER: [400, 'The user record is inconsistent'],
   PORTAL_ERR_LAST_ADMIN: [409, 'The last active administrator cannot be disabled or lose the admin role'],
+  PORTAL_ERR_WITNESS_SELF: [422, 'A witness must be another person than the signer'],
+  PORTAL_ERR_WITNESS_ROLE: [403, 'Only lab staff may witness'],
   PORTAL_ERR_UPSTREAM_UNAVAILABLE: [503, 'That part of the system is not available'],
 });

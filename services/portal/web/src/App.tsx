@@ -8,6 +8,8 @@ import { hasRole, useSession } from './session.tsx';
 import { Account } from './screens/Account.tsx';
 import { Libraries, Queue, Reviews, Work } from './screens/Analysis.tsx';
 import { CaseDetail, Cases, Scan, Storage } from './screens/Intake.tsx';
+import { DeadLetters } from './screens/DeadLetters.tsx';
+import { Inventory } from './screens/Inventory.tsx';
 import { Reports } from './screens/Reports.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { Users } from './screens/Users.tsx';
@@ -32,6 +34,7 @@ interface NavEntry {
 const NAV: NavEntry[] = [
   { href: '#/cases', label: 'nav.cases', roles: ['technician', 'admin', 'investigator'] },
   { href: '#/scan', label: 'nav.scan', roles: ['technician', 'analyst'] },
+  { href: '#/inventory', label: 'nav.inventory', roles: ['technician', 'analyst', 'qa_manager', 'admin'] },
   { href: '#/storage', label: 'nav.storage', roles: ['technician', 'admin'] },
   { href: '#/queue', label: 'nav.queue', roles: ['analyst'] },
   { href: '#/reviews', label: 'nav.reviews', roles: ['reviewer', 'qa_manager'] },
@@ -42,6 +45,7 @@ const NAV: NavEntry[] = [
     roles: ['investigator', 'qa_manager', 'reviewer', 'analyst', 'technician', 'admin'],
   },
   { href: '#/users', label: 'nav.users', roles: ['admin'] },
+  { href: '#/dead-letters', label: 'nav.deadLetters', roles: ['admin'] },
   {
     href: '#/account',
     label: 'nav.account',
@@ -89,7 +93,11 @@ function Screen({ hash }: { hash: string }): ReactNode {
     case 'cases':
       return id === undefined ? <Cases /> : <CaseDetail caseId={id} />;
     case 'scan':
-      return <Scan />;
+      return <Scan key={id ?? ''} labNo={id} />;
+    case 'inventory':
+      return <Inventory />;
+    case 'dead-letters':
+      return <DeadLetters />;
     case 'storage':
       return <Storage />;
     case 'libraries':

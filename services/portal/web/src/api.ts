@@ -80,11 +80,14 @@ export interface CallOptions {
   /** Send these bytes as they are (a PDF, a spectrum file). */
   raw?: Blob;
   headers?: Record<string, string>;
+  /** Call as someone else (a witness, with the short-lived token their signature came with). */
+  bearer?: string;
 }
 
 async function send(path: string, options: CallOptions): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
-  if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+  const token = options.bearer ?? accessToken;
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
   if (options.raw !== undefined) {
     body = options.raw;
@@ -103,7 +106,12 @@ async function send(path: string, options: CallOptions): Promise<Response> {
 
 async function call(path: string, options: CallOptions = {}): Promise<Response> {
   let res = await send(path, options);
-  if (res.status === 401 && accessToken !== undefined && !path.startsWith('/v1/sessions')) {
+  if (
+    res.status === 401 &&
+    accessToken !== undefined &&
+    options.bearer === undefined &&
+    !path.startsWith('/v1/sessions')
+  ) {
     try {
       await refreshSession();
     } catch {

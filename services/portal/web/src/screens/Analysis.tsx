@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { api, apiBlob, upload } from '../api.ts';
 import type { UploadProgress } from '../api.ts';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
+import { signedActs } from '../signed-acts.ts';
 import { Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { Progress } from '../components/Progress.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -67,11 +68,6 @@ interface Upload {
     peakCount: number;
     search: { library: { name: string; version: string }; measure: string; hits: Hit[] };
   }[];
-}
-
-/** The purpose analysis checks on an approval's e-signature (services/analysis approvalPurpose). */
-export function approvalPurpose(workItemId: string): string {
-  return `approve work item ${workItemId}`;
 }
 
 const base = (id: string) => `/api/analysis/v1/work-items/${encodeURIComponent(id)}`;
@@ -624,7 +620,7 @@ export function Reviews() {
   const { t } = useI18n();
   const { user } = useSession();
   const [items, setItems] = useState<WorkItem[]>();
-  const [signing, setSigning] = useState<WorkItem>();
+  const [signing, setSigning] = useState<{ w: WorkItem; decision: 'approve' | 'send_back' }>();
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const [approved, setApproved] = useState<string[]>([]);
   const load = useAction(async () =>
@@ -645,8 +641,8 @@ export function Reviews() {
     setApproved((a) => [...a, w.labNo]);
     await load.run();
   });
-  const sendBack = useAction(async (w: WorkItem) => {
-    await api(`${base(w.id)}/review`, { body: { decision: 'send_back', reasons: [reasons[w.id] ?? ''] } });
+  const sendBack = useAction(async (w: WorkItem, eSignature: string) => {
+    await api(`${base(w.id)}/review`, { body: { decision: 'send_back', reasons: [reasons[w.id] ?? ''], eSignature } });
     setReasons({ ...reasons, [w.id]: '' });
     await load.run();
   });
@@ -696,10 +692,15 @@ export function Reviews() {
             error={sendBack.apiError}
           />
           <div className="actions">
-            <button type="button" onClick={() => setSigning(w)} disabled={approve.busy}>
+            <button type="button" onClick={() => setSigning({ w, decision: 'approve' })} disabled={approve.busy}>
               {t('reviews.approve')}
             </button>
-            <button type="button" className="secondary" onClick={() => void sendBack.run(w)} disabled={sendBack.busy}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => setSigning({ w, decision: 'send_back' })}
+              disabled={sendBack.busy}
+            >
               {t('reviews.sendBack')}
             </button>
           </div>
@@ -708,13 +709,12 @@ export function Reviews() {
       ))}
       {signing !== undefined && (
         <ESignatureDialog
-          meaning="approved"
-          purpose={approvalPurpose(signing.id)}
+          {...(signing.decision === 'approve' ? signedActs.approve(signing.w.id) : signedActs.sendBack(signing.w.id))}
           onCancel={() => setSigning(undefined)}
           onSigned={async (token) => {
-            const w = signing;
+            const { w, decision } = signing;
             setSigning(undefined);
-            await approve.run(w, token);
+            await (decision === 'approve' ? approve.run(w, token) : sendBack.run(w, token));
           }}
         />
       )}

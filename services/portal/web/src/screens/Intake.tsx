@@ -10,6 +10,8 @@ import { Area, Field, FormError, Select, useAction } from '../components/forms.t
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 import { hasRole, useSession } from '../session.tsx';
+import { signedActs } from '../signed-acts.ts';
+import { ItemActs, PhotoPicker, Photos, uploadPhotos } from './ItemActs.tsx';
 
 interface CaseRecord {
   caseId: string;
@@ -21,7 +23,7 @@ interface CaseRecord {
 }
 type Custodian =
   { kind: 'person'; userId: string; name: string } | { kind: 'location'; locationId: string; path: string };
-interface Item {
+export interface Item {
   labNo: string;
   caseId: string;
   exhibitNo: string;
@@ -37,8 +39,10 @@ interface Item {
     to: { userId: string; name: string };
     purpose: string;
   };
+  pendingDestruction?: { proposedBy: { userId: string; name: string }; authority: string; method: string };
+  parent?: { labNo: string; portionGrams: number };
 }
-interface StorageLocation {
+export interface StorageLocation {
   locationId: string;
   kind: string;
   name: string;
@@ -54,27 +58,6 @@ interface CustodyEvent {
   releasedBy?: { name: string };
   details: Record<string, string>;
 }
-
-/** The e-signature purposes intake checks (services/intake/src/domain/signed-acts.ts says the same). */
-export const signedActs = {
-  receive: (caseId: string, exhibitNo: string) => ({
-    meaning: 'received',
-    purpose: `receive ${exhibitNo} into ${caseId}`,
-  }),
-  move: (labNo: string, kind: 'store' | 'retrieve') => ({ meaning: 'performed', purpose: `${kind} ${labNo}` }),
-  offerTransfer: (labNo: string, toUserId: string) => ({
-    meaning: 'released',
-    purpose: `transfer ${labNo} to ${toUserId}`,
-  }),
-  acceptTransfer: (labNo: string, transferId: string) => ({
-    meaning: 'received',
-    purpose: `accept transfer ${transferId} of ${labNo}`,
-  }),
-  declineTransfer: (labNo: string, transferId: string) => ({
-    meaning: 'performed',
-    purpose: `decline transfer ${transferId} of ${labNo}`,
-  }),
-};
 
 const ITEM_FIELDS = [
   'exhibitNo',
@@ -355,6 +338,8 @@ export function CaseDetail({ caseId }: { caseId: string }) {
   };
   const [f, setF] = useState(blank);
   const [received, setReceived] = useState<string>();
+  const [receiptPhotos, setReceiptPhotos] = useState<File[]>([]);
+  const [photoCount, setPhotoCount] = useState<number>();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const receive = useAction(async (eSignature: string) => {
     const item = await api<Item>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}/items`, {
@@ -374,6 +359,12 @@ export function CaseDetail({ caseId }: { caseId: string }) {
     });
     setReceived(item.labNo);
     setF(blank);
+    if (receiptPhotos.length > 0) {
+      setPhotoCount(undefined);
+      const refs = await uploadPhotos(item.labNo, receiptPhotos, t('photos.onReceipt'));
+      setPhotoCount(refs.length);
+      setReceiptPhotos([]);
+    }
     await load.run();
   });
   const label = useAction(async (labNo: string) => {
@@ -555,10 +546,17 @@ export function CaseDetail({ caseId }: { caseId: string }) {
             error={receive.apiError}
             required
           />
+          <PhotoPicker
+            key={received ?? 'new'}
+            label={t('photos.atReceipt')}
+            onChange={setReceiptPhotos}
+            error={receive.apiError}
+          />
           <FormError error={receive.error} fields={ITEM_FIELDS.filter((n) => n !== 'eSignature')} />
           {received !== undefined && (
             <p className="ok" role="status">
               {t('item.received', { labNo: received })}
+              {photoCount !== undefined && ` ${t('photos.added', { count: photoCount })}`}
             </p>
           )}
           <button type="submit" disabled={receive.busy}>
@@ -593,7 +591,7 @@ function actOf(item: Item, act: ScanAct, receiver: string): { meaning: string; p
   switch (act) {
     case 'store':
     case 'retrieve':
-      return signedActs.move(item.labNo, act);
+      return signedActs.custody(item.labNo, act);
     case 'offer':
       return signedActs.offerTransfer(item.labNo, receiver);
     case 'accept':
@@ -603,7 +601,7 @@ function actOf(item: Item, act: ScanAct, receiver: string): { meaning: string; p
   }
 }
 
-export function Scan() {
+export function Scan({ labNo: opened }: { labNo?: string | undefined } = {}) {
   const { t, time } = useI18n();
   const where = useWhere();
   const input = useRef<HTMLInputElement>(null);
@@ -620,8 +618,10 @@ export function Scan() {
   const [people, setPeople] = useState<Person[]>([]);
   const [receiver, setReceiver] = useState('');
   const [handoverPurpose, setHandoverPurpose] = useState('');
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     input.current?.focus();
+    if (opened !== undefined) show(opened).catch(() => setItem(undefined));
     api<{ people: Person[] }>('/v1/people')
       .then((r) => setPeople(r.people))
       .catch(() => setPeople([]));
@@ -639,6 +639,7 @@ export function Scan() {
     setItem(found);
     setEvents(custody.bundle.events);
     setChainOk(custody.verification.ok);
+    setVersion((v) => v + 1);
   }
   const lookup = useAction(async () => {
     setItem(undefined);
@@ -659,7 +660,7 @@ export function Scan() {
         body: { to: { userId: receiver, name: to?.name ?? receiver }, purpose: handoverPurpose, eSignature },
       });
     } else await api(`${path}/transfers/${encodeURIComponent(transferId)}/${act}`, { body: { eSignature } });
-    setMoved(item.labNo);
+    setMoved(t('scan.moved', { labNo: item.labNo }));
     await show(item.labNo);
     setCode('');
     input.current?.focus();
@@ -741,8 +742,19 @@ export function Scan() {
           </table>
           {moved !== undefined && (
             <p className="ok" role="status">
-              {t('scan.moved', { labNo: moved })}
+              {moved}
             </p>
+          )}
+          <Photos labNo={item.labNo} version={version} canAdd={item.status === 'in_lab'} />
+          {item.status === 'in_lab' && ((mine && pending === undefined) || item.pendingDestruction !== undefined) && (
+            <ItemActs
+              key={item.labNo}
+              item={item}
+              onDone={async (message) => {
+                await show(item.labNo);
+                setMoved(message);
+              }}
+            />
           )}
           {pending !== undefined && (
             <div className="notice" role="status">

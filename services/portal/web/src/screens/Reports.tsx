@@ -2,11 +2,13 @@
 // manager amends or withdraws a report (with a reason), never deleting one.
 import { useEffect, useState } from 'react';
 import { api, apiBlob, saveBlob } from '../api.ts';
+import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
 import { Field, FormError, useAction } from '../components/forms.tsx';
 import { Progress } from '../components/Progress.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 import { hasRole, useSession } from '../session.tsx';
+import { signedActs } from '../signed-acts.ts';
 
 interface Report {
   reportNumber: string;
@@ -15,6 +17,7 @@ interface Report {
   agencyId: string;
   status: string;
   issuedAt: string;
+  resultId: string;
   supersedes: { reportNumber: string; reason: string } | null;
   supersededBy: string | null;
   withdrawal: { reason: string; at: string } | null;
@@ -26,6 +29,8 @@ export function Reports() {
   const [reports, setReports] = useState<Report[]>();
   const [reason, setReason] = useState('');
   const [selected, setSelected] = useState<string>();
+  const [signing, setSigning] = useState<'amendments' | 'withdrawals' | 'corrections'>();
+  const [corrected, setCorrected] = useState<string>();
   const load = useAction(async () =>
     setReports((await api<{ reports: Report[] }>('/api/reporting/v1/reports')).reports),
   );
@@ -36,14 +41,30 @@ export function Reports() {
   const download = useAction(async (n: string) =>
     saveBlob(await apiBlob(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`), `${n}.pdf`),
   );
-  const change = useAction(async (kind: 'amendments' | 'withdrawals') => {
+  const change = useAction(async (kind: 'amendments' | 'withdrawals' | 'corrections', eSignature: string) => {
     if (selected === undefined) return;
-    await api(`/api/reporting/v1/reports/${encodeURIComponent(selected)}/${kind}`, { body: { reason } });
+    if (kind === 'corrections') {
+      // The result behind the report goes back to its analyst; approving it again issues the amendment.
+      const resultId = reports?.find((r) => r.reportNumber === selected)?.resultId ?? '';
+      await api(`/api/analysis/v1/results/${encodeURIComponent(resultId)}/corrections`, {
+        body: { reason, eSignature },
+      });
+      setCorrected(selected);
+    } else {
+      await api(`/api/reporting/v1/reports/${encodeURIComponent(selected)}/${kind}`, { body: { reason, eSignature } });
+    }
     setReason('');
     setSelected(undefined);
     await load.run();
   });
   const qa = hasRole(user, 'qa_manager');
+  const corrector = hasRole(user, 'qa_manager', 'analyst');
+  const resultOf = (n: string) => reports?.find((r) => r.reportNumber === n)?.resultId ?? '';
+  function actOf(kind: 'amendments' | 'withdrawals' | 'corrections', n: string) {
+    if (kind === 'amendments') return signedActs.amendReport(n);
+    if (kind === 'withdrawals') return signedActs.withdrawReport(n);
+    return signedActs.correct(resultOf(n));
+  }
   return (
     <section aria-labelledby="reports-title">
       <h1 id="reports-title">{t('reports.title')}</h1>
@@ -89,7 +110,7 @@ export function Reports() {
                     >
                       {t('reports.download')}
                     </button>
-                    {qa && r.status === 'current' && (
+                    {corrector && r.status === 'current' && (
                       <button type="button" className="secondary" onClick={() => setSelected(r.reportNumber)}>
                         {t('reports.change')}
                       </button>
@@ -101,8 +122,19 @@ export function Reports() {
           </tbody>
         </table>
       )}
-      {qa && selected !== undefined && (
-        <form onSubmit={(e) => e.preventDefault()} aria-labelledby="change-title">
+      {corrected !== undefined && (
+        <p className="ok" role="status">
+          {t('reports.corrected', { report: corrected })}
+        </p>
+      )}
+      {corrector && selected !== undefined && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSigning(qa ? 'amendments' : 'corrections');
+          }}
+          aria-labelledby="change-title"
+        >
           <h2 id="change-title">{t('reports.changeTitle', { report: selected })}</h2>
           <Field
             label={t('reports.reason')}
@@ -115,22 +147,52 @@ export function Reports() {
           <FormError error={change.error} fields={['reason']} />
           {change.busy && <Progress label={t('reports.issuing')} />}
           <div className="actions">
-            <button type="button" onClick={() => void change.run('amendments')} disabled={change.busy}>
-              {t('reports.amend')}
-            </button>
+            {qa && (
+              <button type="submit" disabled={change.busy}>
+                {t('reports.amend')}
+              </button>
+            )}
             <button
-              type="button"
-              className="danger"
-              onClick={() => void change.run('withdrawals')}
+              type={qa ? 'button' : 'submit'}
+              className="secondary"
+              onClick={(e) => {
+                if (!qa) return;
+                e.preventDefault();
+                if (e.currentTarget.form?.reportValidity() !== false) setSigning('corrections');
+              }}
               disabled={change.busy}
             >
-              {t('reports.withdraw')}
+              {t('reports.correct')}
             </button>
+            {qa && (
+              <button
+                type="button"
+                className="danger"
+                onClick={(e) => {
+                  // The reason is required for a withdrawal too: let the browser say so first.
+                  if (e.currentTarget.form?.reportValidity() !== false) setSigning('withdrawals');
+                }}
+                disabled={change.busy}
+              >
+                {t('reports.withdraw')}
+              </button>
+            )}
             <button type="button" className="secondary" onClick={() => setSelected(undefined)}>
               {t('common.cancel')}
             </button>
           </div>
         </form>
+      )}
+      {signing !== undefined && selected !== undefined && (
+        <ESignatureDialog
+          {...actOf(signing, selected)}
+          onCancel={() => setSigning(undefined)}
+          onSigned={async (token) => {
+            const kind = signing;
+            setSigning(undefined);
+            await change.run(kind, token);
+          }}
+        />
       )}
     </section>
   );

@@ -1,0 +1,144 @@
+// The administrator's dead-letter desk: per service (intake, analysis, reporting), the events
+// its consumers gave up on (GET /v1/admin/dead-letters, a page at a time) with the error, and a
+// replay to the consumer that gave up once the cause is fixed (POST …/:id/replay).
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { FormError, useAction } from '../components/forms.tsx';
+import { useI18n } from '../i18n.tsx';
+import type { MessageKey } from '../i18n.tsx';
+
+const SERVICES = ['intake', 'analysis', 'reporting'] as const;
+type ServiceName = (typeof SERVICES)[number];
+
+interface DeadLetter {
+  seq: number;
+  durable: string;
+  subject: string;
+  deliveries: number;
+  error: string;
+  errorCode?: string;
+  eventId?: string;
+  eventType?: string;
+  deadAt: string;
+}
+
+interface DeadLetterPage {
+  letters: DeadLetter[];
+  next?: number;
+}
+
+function ServiceLetters({ service }: { service: ServiceName }) {
+  const { t, time } = useI18n();
+  const base = `/api/${service}/v1/admin/dead-letters`;
+  const [page, setPage] = useState<DeadLetterPage>();
+  const [after, setAfter] = useState<number[]>([0]);
+  const [replayed, setReplayed] = useState<string>();
+  const load = useAction(async (from: number) => setPage(await api<DeadLetterPage>(`${base}?after=${from}&limit=25`)));
+  useEffect(() => {
+    void load.run(0);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const replay = useAction(async (letter: DeadLetter) => {
+    const res = await api<{ outcome: string }>(`${base}/${letter.seq}/replay`, { body: {} });
+    setReplayed(
+      t('deadLetters.replayed', { seq: letter.seq, outcome: t(`deadLetters.outcome.${res.outcome}` as MessageKey) }),
+    );
+    await load.run(after[after.length - 1] ?? 0);
+  });
+  return (
+    <section aria-labelledby={`dl-${service}`} className="card">
+      <h2 id={`dl-${service}`}>{t(`deadLetters.service.${service}` as MessageKey)}</h2>
+      <FormError error={load.error ?? replay.error} />
+      {replayed !== undefined && (
+        <p className="ok" role="status">
+          {replayed}
+        </p>
+      )}
+      {page !== undefined && page.letters.length === 0 && <p>{t('deadLetters.none')}</p>}
+      {page !== undefined && page.letters.length > 0 && (
+        <table>
+          <caption>{t('deadLetters.caption', { service: t(`deadLetters.service.${service}` as MessageKey) })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{t('deadLetters.when')}</th>
+              <th scope="col">{t('deadLetters.consumer')}</th>
+              <th scope="col">{t('deadLetters.event')}</th>
+              <th scope="col">{t('deadLetters.error')}</th>
+              <th scope="col">{t('users.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.letters.map((l) => (
+              <tr key={l.seq}>
+                <td>{l.seq}</td>
+                <td className="nowrap">{time(l.deadAt)}</td>
+                <td className="mono">{l.durable}</td>
+                <td>
+                  <span className="mono">{l.eventType ?? l.subject}</span>
+                  {l.eventId !== undefined && <small className="mono"> {l.eventId}</small>}
+                </td>
+                <td>
+                  {l.errorCode !== undefined && <strong className="mono">{l.errorCode} </strong>}
+                  {l.error}
+                  <small> · {t('deadLetters.deliveries', { n: l.deliveries })}</small>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() => void replay.run(l)}
+                    disabled={replay.busy}
+                    aria-label={`${t('deadLetters.replay')} ${l.seq}`}
+                  >
+                    {t('deadLetters.replay')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page !== undefined && (after.length > 1 || page.next !== undefined) && (
+        <div className="actions">
+          <button
+            type="button"
+            className="secondary"
+            disabled={after.length <= 1}
+            onClick={() => {
+              const previous = after.slice(0, -1);
+              setAfter(previous);
+              void load.run(previous[previous.length - 1] ?? 0);
+            }}
+          >
+            {t('inventory.previous')}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            disabled={page.next === undefined}
+            onClick={() => {
+              if (page.next === undefined) return;
+              setAfter([...after, page.next]);
+              void load.run(page.next);
+            }}
+          >
+            {t('inventory.next')}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function DeadLetters() {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="dead-letters-title">
+      <h1 id="dead-letters-title">{t('deadLetters.title')}</h1>
+      <p>{t('deadLetters.intro')}</p>
+      {SERVICES.map((s) => (
+        <ServiceLetters key={s} service={s} />
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,273 @@
+// Where every item is, lab-wide (intake's GET /v1/inventory): filters by location (and all
+// below it), holder, status and case, pages by cursor. The scan field has focus, so a label
+// scanned at the shelf finds its row; Enter on a row opens the item at the scan desk.
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api.ts';
+import { Field, FormError, Select, useAction } from '../components/forms.tsx';
+import { useI18n } from '../i18n.tsx';
+import type { MessageKey } from '../i18n.tsx';
+import type { StorageLocation } from './Intake.tsx';
+
+const STATUSES = ['in_storage', 'with_person', 'sent_for_analysis', 'returned', 'destroyed'] as const;
+
+interface InventoryRow {
+  labNo: string;
+  caseId: string;
+  agencyId: string;
+  exhibitNo: string;
+  description: string;
+  status: (typeof STATUSES)[number];
+  location?: { locationId: string; path: { locationId: string; name: string }[] };
+  holder?: { userId: string; name: string };
+  pendingTransferTo?: { userId: string; name: string };
+  lastCustody: { kind: string; time: string };
+}
+
+interface Person {
+  id: string;
+  name: string;
+}
+
+interface Filter {
+  locationId: string;
+  holder: string;
+  status: string;
+  caseId: string;
+}
+
+const PAGE = 50;
+
+function queryOf(filter: Filter, cursor: string | undefined, limit = PAGE): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v !== '') q.set(k, v);
+  if (cursor !== undefined) q.set('cursor', cursor);
+  q.set('limit', String(limit));
+  return q.toString();
+}
+
+export function Inventory() {
+  const { t, time } = useI18n();
+  const scan = useRef<HTMLInputElement>(null);
+  const [code, setCode] = useState('');
+  const [found, setFound] = useState<string>();
+  const [locations, setLocations] = useState<StorageLocation[]>([]);
+  const [people, setPeople] = useState<Person[]>([]);
+  const [filter, setFilter] = useState<Filter>({ locationId: '', holder: '', status: '', caseId: '' });
+  const [rows, setRows] = useState<InventoryRow[]>();
+  const [pages, setPages] = useState<(string | undefined)[]>([undefined]);
+  const [next, setNext] = useState<string>();
+
+  const load = useAction(async (at: Filter, cursor: string | undefined) => {
+    const page = await api<{ items: InventoryRow[]; nextCursor?: string }>(
+      `/api/intake/v1/inventory?${queryOf(at, cursor)}`,
+    );
+    setRows(page.items);
+    setNext(page.nextCursor);
+  });
+  useEffect(() => {
+    scan.current?.focus();
+    void load.run(filter, undefined);
+    api<StorageLocation[]>('/api/intake/v1/locations')
+      .then(setLocations)
+      .catch(() => setLocations([]));
+    api<{ people: Person[] }>('/v1/people')
+      .then((r) => setPeople(r.people))
+      .catch(() => setPeople([]));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  /** A scanned label: find the item whatever the filter, and show it alone. */
+  const lookup = useAction(async () => {
+    const item = await api<{ labNo: string; caseId: string }>(
+      `/api/intake/v1/items/by-barcode/${encodeURIComponent(code.trim())}`,
+    );
+    const page = await api<{ items: InventoryRow[] }>(
+      `/api/intake/v1/inventory?${queryOf({ locationId: '', holder: '', status: '', caseId: item.caseId }, undefined, 500)}`,
+    );
+    setRows(page.items.filter((r) => r.labNo === item.labNo));
+    setNext(undefined);
+    setPages([undefined]);
+    setFound(item.labNo);
+    setCode('');
+    scan.current?.focus();
+  });
+
+  function apply(nextFilter: Filter) {
+    setFilter(nextFilter);
+    setFound(undefined);
+    setPages([undefined]);
+    void load.run(nextFilter, undefined);
+  }
+  const set = (k: keyof Filter) => (e: { target: { value: string } }) => apply({ ...filter, [k]: e.target.value });
+
+  function where(r: InventoryRow): string {
+    if (r.status === 'destroyed') return '—';
+    if (r.status === 'returned' && r.holder !== undefined) return t('inventory.receivedBy', { name: r.holder.name });
+    if (r.location !== undefined) return r.location.path.map((s) => s.name).join(' / ');
+    if (r.holder !== undefined) return t('item.heldBy', { name: r.holder.name });
+    return '—';
+  }
+
+  return (
+    <section aria-labelledby="inventory-title">
+      <h1 id="inventory-title">{t('inventory.title')}</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void lookup.run();
+        }}
+      >
+        <Field
+          ref={scan}
+          label={t('inventory.scan')}
+          name="code"
+          className="scan"
+          autoComplete="off"
+          spellCheck={false}
+          hint={t('scan.hint')}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          error={lookup.apiError}
+          required
+        />
+        <button type="submit">{t('scan.find')}</button>
+      </form>
+      <FormError error={lookup.error} fields={['code']} />
+      <form aria-label={t('inventory.filters')} onSubmit={(e) => e.preventDefault()} className="filters">
+        <div className="grid">
+          <Select
+            label={t('inventory.location')}
+            name="locationId"
+            value={filter.locationId}
+            onChange={set('locationId')}
+            error={load.apiError}
+          >
+            <option value="">{t('inventory.any')}</option>
+            {locations.map((l) => (
+              <option key={l.locationId} value={l.locationId}>
+                {l.path}
+              </option>
+            ))}
+          </Select>
+          <Select
+            label={t('inventory.holder')}
+            name="holder"
+            value={filter.holder}
+            onChange={set('holder')}
+            error={load.apiError}
+          >
+            <option value="">{t('inventory.any')}</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </Select>
+          <Select
+            label={t('inventory.status')}
+            name="status"
+            value={filter.status}
+            onChange={set('status')}
+            error={load.apiError}
+          >
+            <option value="">{t('inventory.any')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`inventory.status.${s}` as MessageKey)}
+              </option>
+            ))}
+          </Select>
+          <Field
+            label={t('inventory.case')}
+            name="caseId"
+            value={filter.caseId}
+            onChange={(e) => setFilter({ ...filter, caseId: e.target.value })}
+            onBlur={() => apply(filter)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') apply(filter);
+            }}
+            error={load.apiError}
+          />
+        </div>
+      </form>
+      <FormError error={load.error} fields={['locationId', 'holder', 'status', 'caseId', 'cursor']} />
+      {found !== undefined && (
+        <p className="ok" role="status">
+          {t('inventory.found', { labNo: found })}{' '}
+          <button type="button" className="secondary" onClick={() => apply(filter)}>
+            {t('inventory.showAll')}
+          </button>
+        </p>
+      )}
+      {rows !== undefined && rows.length === 0 && <p>{t('inventory.none')}</p>}
+      {rows !== undefined && rows.length > 0 && (
+        <table>
+          <caption>{t('inventory.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('item.labNo')}</th>
+              <th scope="col">{t('inventory.case')}</th>
+              <th scope="col">{t('item.exhibitNo')}</th>
+              <th scope="col">{t('inventory.status')}</th>
+              <th scope="col">{t('item.where')}</th>
+              <th scope="col">{t('inventory.last')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.labNo} className={r.labNo === found ? 'found' : undefined}>
+                <td className="nowrap">
+                  <a className="mono" href={`#/scan/${encodeURIComponent(r.labNo)}`}>
+                    {r.labNo}
+                  </a>
+                </td>
+                <td className="nowrap">
+                  <a href={`#/cases/${encodeURIComponent(r.caseId)}`}>{r.caseId}</a>
+                </td>
+                <td>
+                  {r.exhibitNo} — {r.description}
+                </td>
+                <td>{t(`inventory.status.${r.status}` as MessageKey)}</td>
+                <td>
+                  {where(r)}
+                  {r.pendingTransferTo !== undefined && (
+                    <small> · {t('inventory.handingTo', { name: r.pendingTransferTo.name })}</small>
+                  )}
+                </td>
+                <td className="nowrap">
+                  {t(`custody.${r.lastCustody.kind}` as MessageKey)} · {time(r.lastCustody.time)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav aria-label={t('inventory.pages')} className="actions">
+        <button
+          type="button"
+          className="secondary"
+          disabled={pages.length <= 1 || load.busy}
+          onClick={() => {
+            const previous = pages.slice(0, -1);
+            setPages(previous);
+            void load.run(filter, previous[previous.length - 1]);
+          }}
+        >
+          {t('inventory.previous')}
+        </button>
+        <span>{t('inventory.page', { n: pages.length })}</span>
+        <button
+          type="button"
+          className="secondary"
+          disabled={next === undefined || load.busy}
+          onClick={() => {
+            setPages([...pages, next]);
+            void load.run(filter, next);
+          }}
+        >
+          {t('inventory.next')}
+        </button>
+      </nav>
+    </section>
+  );
+}
