@@ -224,12 +224,22 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       id: string;
       raw: { sha256: string };
       spectra: {
-        search: { library: { name: string; version: string }; hits: { rank: number; inchikey: string; mf: number }[] };
+        search: {
+          library: { name: string; version: string };
+          hits: { rank: number; inchikey: string; mf: number; rmf: number; entropy: number; probability: number }[];
+        };
       }[];
     }>();
     const expected = /Expected_InChIKey=([A-Z]{14})/.exec(query?.comments ?? '')?.[1];
     expect(upload.spectra[0]?.search.library).toEqual({ name: 'MassBank-EI', version: '2025.05.1' });
     expect(upload.spectra[0]?.search.hits[0]?.inchikey.slice(0, 14)).toBe(expected);
+    // every hit is stored with all its scores (similarities 0..1000)
+    for (const h of upload.spectra[0]?.search.hits ?? []) {
+      expect(h.entropy).toBeGreaterThanOrEqual(0);
+      expect(h.entropy).toBeLessThanOrEqual(1000);
+      expect(h.rmf).toBeGreaterThanOrEqual(0);
+      expect(h.probability).toBeGreaterThanOrEqual(0);
+    }
 
     // the raw file comes back byte for byte with its SHA-256
     const raw = await app.inject({ method: 'GET', url: `/v1/spectra/${upload.id}/raw`, headers: auth(rev) });
