@@ -281,12 +281,10 @@ describe('an approval with the portal e-signature', () => {
     expect(shown.versions[0]?.review.eSignature).toMatchObject({ printedName: people.rev.name, meaning: 'approved' });
   });
 
-  it('reopens an approved result only with a "corrected" e-signature for that result, and records it on the new version', async () => {
+  it('reopens an approved result only with a "corrected" e-signature for that result, records it on the new version, and takes no signature twice', async () => {
     const id = await submittedWorkItem('TMG-2026-000207-01');
-    expect(
-      (await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev', 'approved', `approve work item ${id}`) })))
-        .status,
-    ).toBe(200);
+    const firstApproval = await sign('rev', 'approved', `approve work item ${id}`);
+    expect((await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: firstApproval }))).status).toBe(200);
     const resultId = `R-req-TMG-2026-000207-01`;
     const url = `/v1/results/${resultId}/corrections`;
     const before = await snapshot(id);
@@ -321,6 +319,14 @@ describe('an approval with the portal e-signature', () => {
       supersedesVersion: 1,
       eSignature: { printedName: people.qa.name, meaning: 'corrected', purpose: `correct result ${resultId}` },
     });
+    // The first approval's signature, still within its lifetime, does not approve version 2.
+    const beforeReuse = await snapshot(id);
+    const reused = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: firstApproval }));
+    expect(reused.status).toBe(409);
+    expect(reused.json()).toMatchObject({ code: 'ANALYSIS_ERR_SIGNATURE_REUSED', errors: [{ field: 'body.eSignature' }] });
+    expect(await snapshot(id)).toEqual(beforeReuse);
+    const fresh = await call('rev', 'POST', `/v1/work-items/${id}/review`, approval('rev', { eSignature: await sign('rev', 'approved', `approve work item ${id}`) }));
+    expect(fresh.status, fresh.body).toBe(200);
   });
 });
 

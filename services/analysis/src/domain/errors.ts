@@ -12,6 +12,7 @@ export const AnalysisErrors = errorCatalogue({
   ANALYSIS_ERR_WRONG_STATUS: [409, 'The work item is not in a status that allows this'],
   ANALYSIS_ERR_FINDINGS_MISSING: [409, 'Record findings before submitting for review'],
   ANALYSIS_ERR_SIGNATURE_MISMATCH: [422, 'The e-signature does not name the signed-in reviewer'],
+  ANALYSIS_ERR_SIGNATURE_REUSED: [409, 'This e-signature was already recorded for an act; sign again'],
   ANALYSIS_ERR_OPINION_NOT_AUTHORIZED: [403, 'You are not authorized to record opinions and interpretations'],
   ANALYSIS_ERR_WORK_ITEM_NOT_FOUND: [404, 'No such work item'],
   ANALYSIS_ERR_RESULT_NOT_FOUND: [404, 'No such result'],

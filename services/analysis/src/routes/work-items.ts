@@ -22,6 +22,7 @@ import type { ESignatureRecord, ResultDoc, ReviewRecord, SupportingHit, WorkItem
 import { signedActs } from '../domain/signed-acts.ts';
 import { changeWorkItem, loadWorkItem, plain } from '../store/work-items.ts';
 import { writeAudit } from '../store/audit.ts';
+import { recordSignatureUse } from '../store/signatures.ts';
 import { referencePeaks } from '../store/libraries.ts';
 import { resultApprovedData } from '../events/result-approved.ts';
 import { ANALYSTS, ANALYTICAL_STAFF, REVIEWERS, actorFrom, assertAssignee, assertCanSee, visibleScopes } from './access.ts';
@@ -329,6 +330,7 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
                 throw AnalysisErrors.ANALYSIS_ERR_RESULT_NOT_FOUND(`no submitted result ${resultId}`);
               const at = now.toISOString();
               const eSignature = recordedSignature(signed);
+              await recordSignatureUse(tx, { ...eSignature, by: signed.by }, { act: event.kind, entityId: before._id, at });
               const review: ReviewRecord =
                 body.decision === 'approve'
                   ? {
@@ -410,7 +412,14 @@ export function workItemRoutes(app: ServiceApp, ctx: RouteContext): void {
           {
             now,
             auditAfter: { reason, eSignature },
-            amend: (next) => ({ doc: { ...next, correctionSignature: eSignature }, extra: undefined }),
+            amend: async (next, _event, before) => {
+              await recordSignatureUse(tx, { ...eSignature, by: signed.by }, {
+                act: 'correction_opened',
+                entityId: before._id,
+                at: now.toISOString(),
+              });
+              return { doc: { ...next, correctionSignature: eSignature }, extra: undefined };
+            },
           },
         ),
       );

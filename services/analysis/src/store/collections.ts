@@ -220,6 +220,12 @@ export const auditRecords = defineCollection<AuditDoc>({
   keepVersions: false,
 });
 
+/** Every e-signature recorded, by its token id: one signature is recorded for one act only. */
+export const usedSignatures = defineCollection<{ act: string; entityId: string; by: string; at: string }>({
+  name: 'analysis.e_signatures',
+  keepVersions: false,
+});
+
 export const ANALYSIS_COLLECTIONS: readonly CollectionSpec<unknown>[] = [
   workItems,
   spectrumUploads,
@@ -227,4 +233,5 @@ export const ANALYSIS_COLLECTIONS: readonly CollectionSpec<unknown>[] = [
   results,
   reviews,
   auditRecords,
+  usedSignatures,
 ] as readonly CollectionSpec<unknown>[];
