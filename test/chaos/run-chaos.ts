@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startSystem, type RunningSystem } from '../../packages/cli/src/system/start-system.ts';
 import { demoCredentials } from '../../packages/cli/src/demo/tokens.ts';
 import { runItemThroughLab, type FlowProgress } from '../../packages/cli/src/demo/flow.ts';
+import { connectNats, jetstreamManager } from '../../packages/messaging/src/index.ts';
 import { tempDir } from '../../packages/testkit/src/index.ts';
 import { startBalancer, type Balancer } from './balancer.ts';
 import { auditEndState, type AuditFigures } from './audit.ts';
@@ -53,7 +54,14 @@ export interface ChaosFigures {
   recoveryMs: number;
   /** From the last process being back to the last item's report. */
   recoveryAfterHealMs: number;
+  /**
+   * The worst fault: from its moment until every item that was in flight then had its report,
+   * in ms, with the fault's kind.
+   */
+  worstRecovery: { ms: number; kind: FaultKind | undefined };
   wallMs: number;
+  /** Each reported item's time from arrival to its report, in ms, in the order they finished. */
+  itemMs: number[];
   audit: AuditFigures;
   injected: InjectedFault[];
 }
@@ -118,6 +126,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     const flowFailures: ChaosFigures['flowFailures'] = [];
     let lastDoneAt = loadStartedAt;
     let itemsDone = 0;
+    const itemMs: number[] = [];
+    const spans: { startedAt: number; doneAt: number }[] = [];
     let nextItem = 0;
     const worker = async (): Promise<void> => {
       while (nextItem < options.items) {
@@ -126,6 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         const arrival = loadStartedAt + index * (options.paceMs ?? 0) - Date.now();
         if (arrival > 0) await sleep(arrival);
         const progress: FlowProgress = {};
+        const itemStartedAt = Date.now();
         try {
           await runItemThroughLab({
             urls,
@@ -142,6 +153,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           });
           itemsDone += 1;
           lastDoneAt = Date.now();
+          itemMs.push(lastDoneAt - itemStartedAt);
+          spans.push({ startedAt: itemStartedAt, doneAt: lastDoneAt });
         } catch (err) {
           flowFailures.push({ labNo: progress.labNo, error: err instanceof Error ? err.message : String(err) });
           log(`[chaos] item ${progress.labNo ?? '(not registered)'} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -163,6 +176,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       });
       if (res.status === 200) bundles.set(labNo, ((await res.json()) as { bundle: unknown }).bundle);
     }
+    const redelivered = await consumerRedeliveries(system);
+    log(`[chaos] messages redelivered by JetStream (no ack in time: a consumer died holding them): ${Object.entries(redelivered).map(([d, n]) => `${d} ${n}`).join(', ')}`);
     const custodyPublicKey = readFileSync(join(dataDir, 'keys', 'custody-signing.pub.pem'), 'utf8');
     await system.stop();
     const audit = await auditEndState({
@@ -174,6 +189,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     });
 
     const lastFault = injected.at(-1);
+    const worstRecovery: ChaosFigures['worstRecovery'] = { ms: 0, kind: undefined };
+    for (const fault of injected) {
+      const hit = spans.filter((s) => s.startedAt <= fault.at && s.doneAt > fault.at);
+      const ms = Math.max(0, ...hit.map((s) => s.doneAt - fault.at));
+      if (ms > worstRecovery.ms) Object.assign(worstRecovery, { ms, kind: fault.kind });
+    }
     const figures: ChaosFigures = {
       seed: options.seed,
       backend: system.backend,
@@ -186,7 +207,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       duplicated: audit.duplicated,
       recoveryMs: lastFault === undefined ? 0 : Math.max(0, lastDoneAt - lastFault.at),
       recoveryAfterHealMs: lastFault === undefined ? 0 : Math.max(0, lastDoneAt - lastFault.healedAt),
+      worstRecovery,
       wallMs: Date.now() - startedAt,
+      itemMs,
       audit,
       injected,
     };
@@ -196,6 +219,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     await Promise.all(Object.values(balancers).map((b) => b.close()));
     await system.stop();
     if (options.keep !== true) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Per durable consumer, how many messages JetStream had to deliver more than once. */
+async function consumerRedeliveries(system: RunningSystem): Promise<Record<string, number>> {
+  const nc = await connectNats({ servers: system.natsUrl, name: 'chaos-audit', user: system.natsAdmin.user, pass: system.natsAdmin.pass });
+  try {
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    const out: Record<string, number> = {};
+    for (const [stream, durable] of [
+      ['INTAKE', 'analysis-requests'],
+      ['INTAKE', 'reporting-intake'],
+      ['ANALYSIS', 'reporting-analysis'],
+    ] as const) {
+      out[durable] = (await jsm.consumers.info(stream, durable)).num_redelivered;
+    }
+    return out;
+  } finally {
+    await nc.close();
   }
 }
 
@@ -210,8 +252,20 @@ export function describeFigures(f: ChaosFigures): string[] {
     `[chaos] lost             ${f.lost}`,
     `[chaos] duplicated       ${f.duplicated}`,
     `[chaos] time to recover  ${(f.recoveryMs / 1000).toFixed(1)} s from the last fault to all items done (${(f.recoveryAfterHealMs / 1000).toFixed(1)} s after it healed)`,
+    `[chaos] worst fault      ${seconds(f.worstRecovery.ms)} s until the items in flight at it were reported (${f.worstRecovery.kind ?? 'none'})`,
+    `[chaos] item to report   p50 ${seconds(quantile(f.itemMs, 0.5))} s, p90 ${seconds(quantile(f.itemMs, 0.9))} s, max ${seconds(quantile(f.itemMs, 1))} s`,
     `[chaos] wall time        ${(f.wallMs / 1000).toFixed(1)} s`,
   ];
   for (const v of f.audit.verdicts) if (v.problems.length > 0) lines.push(`[chaos]   ${v.labNo}: ${v.problems.join('; ')}`);
   return lines;
+}
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
 }

@@ -63,8 +63,8 @@ describe.skipIf(why !== undefined)('the relay repairs a broker that lost its dat
     return out;
   }
 
-  async function enqueue(events: readonly EventEnvelope[]): Promise<void> {
-    await producer.transaction(async (tx) => {
+  async function enqueue(events: readonly EventEnvelope[], store: DocumentStore = producer): Promise<void> {
+    await store.transaction(async (tx) => {
       for (const event of events) await enqueueEvent(tx, event);
     });
   }
@@ -130,6 +130,32 @@ describe.skipIf(why !== undefined)('the relay repairs a broker that lost its dat
     } finally {
       await consumer.stop();
       await relay.stop();
+    }
+  }, 120_000);
+
+  it('two relays on one store (two instances of a service) both repair; the stream keeps each event once', async () => {
+    const store = await openSqliteStore({ file: join(dir, 'two-relays.db') });
+    const events = Array.from({ length: 6 }, () => testEvent());
+    const repairs: string[] = [];
+    const relays = [1, 2].map((n) =>
+      startOutboxRelay({ store, js: jetstream(nc), pollMs: 200, streamCheckMs: 300, onStreamRepaired: (r) => repairs.push(`relay ${n}: ${r.loss}`) }),
+    );
+    try {
+      await enqueue(events.slice(0, 4), store);
+      for (const relay of relays) relay.notify();
+      await eventually('the first events are sent', async () => (await store.collection(outboxCollection).count({ sentAt: null })) === 0, 20_000);
+      await nats.wipe();
+      await enqueue(events.slice(4), store);
+      for (const relay of relays) relay.notify();
+      await eventually('every event is back in the stream', async () => (await streamCopies()).length >= events.length && repairs.length > 0, 60_000);
+      // Both relays check within a few rounds; wait for a round of each past the repair.
+      for (const relay of relays) await relay.flush();
+      const copies = await streamCopies();
+      expect(copies.map((c) => c.msgId).sort()).toEqual(events.map((e) => e.id).sort());
+      expect(repairs.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const relay of relays) await relay.stop();
+      await store.close();
     }
   }, 120_000);
 
