@@ -182,6 +182,9 @@ describe('hits in the spectra API', () => {
     expect(jdx?.spectra[0]?.search.hits[0]).toMatchObject({ name: 'Synthetic compound C', libraryRi: 1500, riDelta: 12 });
     const one = (await lab.call('rev', 'GET', `/v1/spectra/${jdx?.id ?? ''}`)).json<UploadView>();
     expect(one.spectra[0]?.search.hits[0]?.entropy).toBe(jdx?.spectra[0]?.search.hits[0]?.entropy);
+    const plot = await lab.call('ana', 'GET', `/v1/spectra/${jdx?.id ?? ''}/mirror-plot.svg?rank=1`);
+    expect(plot.status).toBe(200);
+    expect(plot.body).toMatch(/MF \d+, RMF \d+, entropy \d+; Synthetic 1/);
   });
 });
 

@@ -287,7 +287,8 @@ export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
         reference: referencePeaks(index, hit.index),
         queryName: `${u.labNo}: ${s.name || u.filename}`,
         referenceName: hit.name,
-        caption: `MF ${Math.round(hit.mf)}, RMF ${Math.round(hit.rmf)}; ${s.search.library.name} ${s.search.library.version}`,
+        // Uploads stored before entropy was kept have none.
+        caption: `MF ${Math.round(hit.mf)}, RMF ${Math.round(hit.rmf)}${Number.isFinite(hit.entropy) ? `, entropy ${Math.round(hit.entropy)}` : ''}; ${s.search.library.name} ${s.search.library.version}`,
       });
       return reply.header('content-type', 'image/svg+xml; charset=utf-8').send(svg);
     },
