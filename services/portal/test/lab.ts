@@ -9,6 +9,7 @@ import { buildApp as buildAnalysis, startAnalysisConsumers } from '@tamga/analys
 import { buildApp as buildIntake, generateCustodyKey } from '@tamga/intake';
 import {
   connectNats,
+  createDeadLetterDesk,
   enqueueEvent,
   ensureStreams,
   jetstream,
@@ -44,6 +45,8 @@ export interface Lab {
   /** Where the browser goes: the portal, serving the UI and the gateway. */
   url: string;
   services: { intake: string; analysis: string; reporting: string };
+  /** Publishes bytes as they are on an event subject (a message no consumer can read, say). */
+  publishRaw(subject: string, data: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,14 +87,17 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
   {
     const store = createMemoryStore({ quiet: true });
     const relay = startOutboxRelay({ store, js: jetstream(nc), pollMs: 200 });
+    const deadLetters = await createDeadLetterDesk({ js: jetstream(nc), store });
     const { app } = await buildAnalysis({
       store,
       auth: auth(),
       eSignatures,
+      deadLetters,
       logger: logger('analysis'),
       onCommitted: () => relay.notify(),
     });
     const consumers = await startAnalysisConsumers({ nc, store, logger: logger('analysis') });
+    deadLetters.attach(...consumers);
     parts.push({ app, store, relay, consumers });
   }
   // ---- reporting
@@ -127,7 +133,15 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
         }),
       ),
     );
-    const app = await buildReporting({ store, issuer, auth: auth(), eSignatures, logger: logger('reporting') });
+    const deadLetters = await createDeadLetterDesk({ js: jetstream(nc), store, consumers });
+    const app = await buildReporting({
+      store,
+      issuer,
+      auth: auth(),
+      eSignatures,
+      deadLetters,
+      logger: logger('reporting'),
+    });
     parts.push({ app, store, relay, consumers });
   }
 
@@ -143,6 +157,9 @@ export async function startLab(options: { webDir: string }): Promise<Lab> {
     portal,
     url,
     services,
+    async publishRaw(subject, data) {
+      await jetstream(nc).publish(subject, data);
+    },
     async stop() {
       await portal.close();
       for (const p of parts) {

@@ -59,6 +59,30 @@ describe('token-signing key rotation', () => {
     expect(bad.statusCode).toBe(401);
   });
 
+  it('a service reading the key file follows a rotation without a restart', async () => {
+    const dir = tempDir('tamga-token-file');
+    const first = await loadTokenKeys(dir);
+    const file = `${dir}/token-signing.public.jwk.json`;
+    const service = await authenticatorFromConfig({ AUTH_PUBLIC_KEY_FILE: file, AUTH_ISSUER: 'tamga-portal', AUTH_AUDIENCE: 'tamga' });
+    const person = { sub: 'u-an', name: 'Arman Analyst', roles: ['analyst' as const], lab: 'TMG' };
+    const oldIssuer = createTokenIssuer({ privateKey: first.current.privateKey, kid: first.current.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 600 });
+    expect((await service.authenticate(await oldIssuer.issue(person))).sub).toBe('u-an');
+
+    await rotateTokenKey(dir, { keepSeconds: 60 });
+    const rotated = await loadTokenKeys(dir);
+    const newIssuer = createTokenIssuer({ privateKey: rotated.current.privateKey, kid: rotated.current.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 600 });
+    // The file is looked at again at most every two seconds.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await service.authenticate(await newIssuer.issue(person))).sub).toBe('u-an');
+    expect((await service.authenticate(await oldIssuer.issue(person))).sub).toBe('u-an');
+
+    // The previous key's time runs out: the file is rewritten without it, and the service follows.
+    await loadTokenKeys(dir, new Date(Date.now() + 61_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(service.authenticate(await oldIssuer.issue(person))).rejects.toMatchObject({ code: 'AUTH_ERR_UNAUTHENTICATED' });
+    expect((await service.authenticate(await newIssuer.issue(person))).sub).toBe('u-an');
+  });
+
   it('refuses a token signed with a retired key once its time is over, even a fresh one', async () => {
     const dir = tempDir('tamga-token-retired');
     const first = await loadTokenKeys(dir);

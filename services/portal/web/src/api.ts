@@ -7,6 +7,15 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Whether a problem-details field path (`body.seals.0.number`, `body.reasons.0`) names the input
+ * called `name` (`seals.0.number`, `number`, `reasons`): the path, or the path without its
+ * trailing list index, is the name or ends with `.name`.
+ */
+export function fieldMatches(field: string, name: string): boolean {
+  return [field, field.replace(/(\.\d+)+$/, '')].some((f) => f === name || f.endsWith(`.${name}`));
+}
+
 /** A problem-details answer (RFC 9457) as an Error. */
 export class ApiError extends Error {
   readonly status: number;
@@ -20,7 +29,7 @@ export class ApiError extends Error {
   }
   /** The message for one input, matched on the last part of the field path. */
   fieldError(name: string): string | undefined {
-    return this.errors.find((e) => e.field === name || e.field.endsWith(`.${name}`))?.message;
+    return this.errors.find((e) => fieldMatches(e.field, name))?.message;
   }
   /** True when that part of the system is absent or not built yet. */
   get unavailable(): boolean {

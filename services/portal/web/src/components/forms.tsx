@@ -2,7 +2,7 @@
 // field is shown under that field (problem details `errors[].field`).
 import { useId, useState } from 'react';
 import type { InputHTMLAttributes, ReactNode, Ref, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
-import { ApiError } from '../api.ts';
+import { ApiError, fieldMatches } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 
@@ -110,7 +110,7 @@ export function FormError({ error, fields }: { error: unknown; fields?: readonly
     const placed =
       fields !== undefined &&
       error.errors.length > 0 &&
-      error.errors.every((e) => fields.some((f) => e.field === f || e.field.endsWith(`.${f}`)));
+      error.errors.every((e) => fields.some((f) => fieldMatches(e.field, f)));
     if (placed) return null;
     if (error.unavailable)
       return (

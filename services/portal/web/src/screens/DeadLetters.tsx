@@ -10,21 +10,22 @@ import type { MessageKey } from '../i18n.tsx';
 const SERVICES = ['intake', 'analysis', 'reporting'] as const;
 type ServiceName = (typeof SERVICES)[number];
 
+/** GET /v1/admin/dead-letters (service-kit's deadLetterView): the body stays out of the list. */
 interface DeadLetter {
-  seq: number;
-  durable: string;
+  id: number;
   subject: string;
+  eventId: string | null;
+  eventType: string | null;
+  consumer: string;
   deliveries: number;
-  error: string;
-  errorCode?: string;
-  eventId?: string;
-  eventType?: string;
+  lastError: string;
+  errorCode: string | null;
   deadAt: string;
 }
 
 interface DeadLetterPage {
-  letters: DeadLetter[];
-  next?: number;
+  items: DeadLetter[];
+  next: number | null;
 }
 
 function ServiceLetters({ service }: { service: ServiceName }) {
@@ -39,9 +40,10 @@ function ServiceLetters({ service }: { service: ServiceName }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const replay = useAction(async (letter: DeadLetter) => {
-    const res = await api<{ outcome: string }>(`${base}/${letter.seq}/replay`, { body: {} });
+    setReplayed(undefined);
+    const res = await api<{ outcome: string }>(`${base}/${letter.id}/replay`, { method: 'POST' });
     setReplayed(
-      t('deadLetters.replayed', { seq: letter.seq, outcome: t(`deadLetters.outcome.${res.outcome}` as MessageKey) }),
+      t('deadLetters.replayed', { seq: letter.id, outcome: t(`deadLetters.outcome.${res.outcome}` as MessageKey) }),
     );
     await load.run(after[after.length - 1] ?? 0);
   });
@@ -54,8 +56,8 @@ function ServiceLetters({ service }: { service: ServiceName }) {
           {replayed}
         </p>
       )}
-      {page !== undefined && page.letters.length === 0 && <p>{t('deadLetters.none')}</p>}
-      {page !== undefined && page.letters.length > 0 && (
+      {page !== undefined && page.items.length === 0 && <p>{t('deadLetters.none')}</p>}
+      {page !== undefined && page.items.length > 0 && (
         <table>
           <caption>{t('deadLetters.caption', { service: t(`deadLetters.service.${service}` as MessageKey) })}</caption>
           <thead>
@@ -69,18 +71,18 @@ function ServiceLetters({ service }: { service: ServiceName }) {
             </tr>
           </thead>
           <tbody>
-            {page.letters.map((l) => (
-              <tr key={l.seq}>
-                <td>{l.seq}</td>
+            {page.items.map((l) => (
+              <tr key={l.id}>
+                <td>{l.id}</td>
                 <td className="nowrap">{time(l.deadAt)}</td>
-                <td className="mono">{l.durable}</td>
+                <td className="mono nowrap">{l.consumer}</td>
                 <td>
-                  <span className="mono">{l.eventType ?? l.subject}</span>
-                  {l.eventId !== undefined && <small className="mono"> {l.eventId}</small>}
+                  <span className="mono nowrap">{l.eventType ?? l.subject}</span>
+                  {l.eventId !== null && <small className="mono"> {l.eventId}</small>}
                 </td>
                 <td>
-                  {l.errorCode !== undefined && <strong className="mono">{l.errorCode} </strong>}
-                  {l.error}
+                  {l.errorCode !== null && <strong className="mono">{l.errorCode} </strong>}
+                  {l.lastError}
                   <small> · {t('deadLetters.deliveries', { n: l.deliveries })}</small>
                 </td>
                 <td>
@@ -88,7 +90,7 @@ function ServiceLetters({ service }: { service: ServiceName }) {
                     type="button"
                     onClick={() => void replay.run(l)}
                     disabled={replay.busy}
-                    aria-label={`${t('deadLetters.replay')} ${l.seq}`}
+                    aria-label={`${t('deadLetters.replay')} ${l.id}`}
                   >
                     {t('deadLetters.replay')}
                   </button>
@@ -98,7 +100,7 @@ function ServiceLetters({ service }: { service: ServiceName }) {
           </tbody>
         </table>
       )}
-      {page !== undefined && (after.length > 1 || page.next !== undefined) && (
+      {page !== undefined && (after.length > 1 || page.next !== null) && (
         <div className="actions">
           <button
             type="button"
@@ -115,9 +117,9 @@ function ServiceLetters({ service }: { service: ServiceName }) {
           <button
             type="button"
             className="secondary"
-            disabled={page.next === undefined}
+            disabled={page.next === null}
             onClick={() => {
-              if (page.next === undefined) return;
+              if (page.next === null) return;
               setAfter([...after, page.next]);
               void load.run(page.next);
             }}

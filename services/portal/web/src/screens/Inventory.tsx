@@ -234,8 +234,10 @@ export function Inventory() {
                     <small> · {t('inventory.handingTo', { name: r.pendingTransferTo.name })}</small>
                   )}
                 </td>
-                <td className="nowrap">
-                  {t(`custody.${r.lastCustody.kind}` as MessageKey)} · {time(r.lastCustody.time)}
+                <td>
+                  {t(`custody.${r.lastCustody.kind}` as MessageKey)}
+                  <br />
+                  <small className="nowrap">{time(r.lastCustody.time)}</small>
                 </td>
               </tr>
             ))}

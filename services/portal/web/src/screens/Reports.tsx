@@ -43,6 +43,7 @@ export function Reports() {
   );
   const change = useAction(async (kind: 'amendments' | 'withdrawals' | 'corrections', eSignature: string) => {
     if (selected === undefined) return;
+    setCorrected(undefined);
     if (kind === 'corrections') {
       // The result behind the report goes back to its analyst; approving it again issues the amendment.
       const resultId = reports?.find((r) => r.reportNumber === selected)?.resultId ?? '';
