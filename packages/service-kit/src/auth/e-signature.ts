@@ -5,11 +5,11 @@
 // checks it names the caller, the meaning and the purpose it expects. Its own audience keeps
 // an e-signature from being used as an access token, and the reverse.
 import { randomUUID } from 'node:crypto';
-import { SignJWT, createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
-import type { CryptoKey, JWTVerifyGetKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
+import { SignJWT, jwtVerify } from 'jose';
+import type { CryptoKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
 import { z } from 'zod';
 import { IsoDateTime, LabCode, PersonName, UserId, errorCatalogue } from '@tamga/contracts';
-import { verificationKeyFromConfig } from './verify.ts';
+import { keyLookupFor, verificationKeyFromConfig } from './verify.ts';
 import type { AuthConfig, VerificationKey } from './verify.ts';
 import { TOKEN_ALG } from './keys.ts';
 
@@ -91,12 +91,9 @@ export interface ESignatureVerifier {
 /** A verifier bound to the portal's key (file or JWKS, as the service's AuthConfig gives it). */
 export function createESignatureVerifier(options: ESignatureVerifierOptions): ESignatureVerifier {
   const { key } = options;
-  let verifyJwt: (token: string, o: JWTVerifyOptions) => Promise<JWTVerifyResult>;
-  if ('publicKey' in key) verifyJwt = (token, o) => jwtVerify(token, key.publicKey, o);
-  else {
-    const keySet: JWTVerifyGetKey = 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl));
-    verifyJwt = (token, o) => jwtVerify(token, keySet, o);
-  }
+  const lookup = keyLookupFor(key);
+  const verifyJwt = (token: string, o: JWTVerifyOptions): Promise<JWTVerifyResult> =>
+    typeof lookup === 'function' ? jwtVerify(token, lookup, o) : jwtVerify(token, lookup, o);
   return {
     async verify(token, expected) {
       let payload: unknown;

@@ -1,7 +1,7 @@
 // Token verification: every service checks tokens itself (EdDSA, issuer, audience, expiry)
 // against the portal's public key (file) or its JWKS endpoint. No header the browser could set
 // is trusted.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, errors, importSPKI, jwtVerify } from 'jose';
 import type { CryptoKey, JSONWebKeySet, JWK, JWTVerifyGetKey, JWTVerifyOptions, JWTVerifyResult } from 'jose';
 import { Principal } from '@tamga/contracts';
@@ -16,7 +16,9 @@ export interface Authenticator {
 export type VerificationKey =
   | { publicKey: CryptoKey }
   | { jwks: JSONWebKeySet }
-  | { jwksUrl: string | URL };
+  | { jwksUrl: string | URL }
+  /** A JWKS file, read again when it changes (a key rotation adds a key and later drops one). */
+  | { jwksFile: string; jwks: JSONWebKeySet };
 
 export interface JwtAuthenticatorOptions {
   key: VerificationKey;
@@ -50,11 +52,40 @@ function isTokenRejection(err: unknown): boolean {
 
 type Verify = (token: string, options: JWTVerifyOptions) => Promise<JWTVerifyResult>;
 
-function verifierFor(key: VerificationKey, timeoutDuration: number): Verify {
-  if ('publicKey' in key) return (token, options) => jwtVerify(token, key.publicKey, options);
+/** How often a key file is checked for changes, at most (on use, not on a timer). */
+const KEY_FILE_CHECK_MS = 2_000;
+
+/** A JWKS from a file that is read again when its modification time changes. */
+function reloadingKeyFile(file: string, initial: JSONWebKeySet): JWTVerifyGetKey {
+  let keySet = createLocalJWKSet(initial);
+  let loadedMtime = -1;
+  let checkedAt = 0;
+  return async (header, token) => {
+    if (Date.now() - checkedAt >= KEY_FILE_CHECK_MS) {
+      checkedAt = Date.now();
+      const mtime = (await stat(file)).mtimeMs;
+      if (loadedMtime === -1) loadedMtime = mtime;
+      else if (mtime !== loadedMtime) {
+        const fresh = await readVerificationKey(file);
+        if ('jwks' in fresh) keySet = createLocalJWKSet(fresh.jwks);
+        loadedMtime = mtime;
+      }
+    }
+    return keySet(header, token);
+  };
+}
+
+/** What jose verifies against for a key: the key itself or a key set chosen by `kid`. */
+export function keyLookupFor(key: VerificationKey, timeoutDuration = 5000): CryptoKey | JWTVerifyGetKey {
+  if ('publicKey' in key) return key.publicKey;
+  if ('jwksFile' in key) return reloadingKeyFile(key.jwksFile, key.jwks);
   // A remote JWKS is fetched lazily, cached, and re-fetched when an unknown `kid` appears.
-  const keySet: JWTVerifyGetKey = 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl), { timeoutDuration });
-  return (token, options) => jwtVerify(token, keySet, options);
+  return 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl), { timeoutDuration });
+}
+
+function verifierFor(key: VerificationKey, timeoutDuration: number): Verify {
+  const lookup = keyLookupFor(key, timeoutDuration);
+  return (token, options) => (typeof lookup === 'function' ? jwtVerify(token, lookup, options) : jwtVerify(token, lookup, options));
 }
 
 export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authenticator {
@@ -99,7 +130,7 @@ export async function readVerificationKey(file: string): Promise<VerificationKey
     throw kitErrors.AUTH_ERR_BAD_KEY(`${file} is neither a PEM public key nor JSON`, { cause: err });
   }
   if (typeof parsed === 'object' && parsed !== null && 'keys' in parsed && Array.isArray(parsed.keys)) {
-    return { jwks: parsed as JSONWebKeySet };
+    return { jwksFile: file, jwks: parsed as JSONWebKeySet };
   }
   if (typeof parsed === 'object' && parsed !== null && 'kty' in parsed) {
     const jwk = parsed as JWK;
