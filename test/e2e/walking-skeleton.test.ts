@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runItemThroughLab, type FlowResult } from '../../packages/cli/src/demo/flow.ts';
 import { DEMO_SUBSTANCE, demoLibraryMsp, demoQueryMsp } from '../../packages/cli/src/demo/library.ts';
-import { LAB, repoRoot, startTestSystem, whyNotRunnable, type TestSystem } from './system.ts';
+import { LAB, getJson, repoRoot, startTestSystem, whyNotRunnable, type TestSystem } from './system.ts';
 
 const skip = whyNotRunnable(['pdfsig', 'qpdf', 'pdftotext', 'pdftoppm']);
 if (skip) console.warn(`walking skeleton e2e skipped: ${skip}`);
@@ -140,5 +140,27 @@ describe.skipIf(skip !== undefined)('walking skeleton: one item from intake to a
     expect(
       readdirSync(outDir).filter((f) => f.startsWith('walking-skeleton-page') && f.endsWith('.png')).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('amends the report only with the QA manager’s "amended" e-signature; the old one is then superseded', async () => {
+    const report = `${ts.urls.reporting}/v1/reports/${result.reportNumber}`;
+    const amend = async (eSignature: string | undefined) =>
+      fetch(`${report}/amendments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await ts.credentials.token('librarian')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'exhibit number misprinted', ...(eSignature === undefined ? {} : { eSignature }) }),
+      });
+    expect((await amend(undefined)).status).toBe(400);
+    const approvedMeaning = await amend(await ts.credentials.eSign('librarian', { meaning: 'approved', purpose: `amend report ${result.reportNumber}` }));
+    expect(approvedMeaning.status).toBe(403);
+    expect((await getJson<{ status: string }>(ts, 'reviewer', report)).status).toBe('current');
+    const ok = await amend(await ts.credentials.eSign('librarian', { meaning: 'amended', purpose: `amend report ${result.reportNumber}` }));
+    expect(ok.status, await ok.clone().text()).toBe(201);
+    const amended = (await ok.json()) as { reportNumber: string; supersedes: { reportNumber: string }; amendment: { eSignature: { meaning: string } } };
+    expect(amended).toMatchObject({ supersedes: { reportNumber: result.reportNumber }, amendment: { eSignature: { meaning: 'amended' } } });
+    expect(await getJson<{ status: string; supersededBy: string }>(ts, 'reviewer', report)).toMatchObject({
+      status: 'superseded',
+      supersededBy: amended.reportNumber,
+    });
   });
 });
