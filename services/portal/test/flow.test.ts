@@ -348,10 +348,28 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.keyboard.press('Enter');
     await dialog.getByText('the witness must be another person').waitFor();
     await expect(dialog.getByLabel("Witness's username").getAttribute('aria-invalid')).resolves.toBe('true');
-    await dialog.getByLabel("Witness's username").fill('analyst');
-    await dialog.getByLabel("Witness's password").fill(password('analyst'));
+    // Then a reviewer: the portal takes their signature, but intake does not let a reviewer witness
+    // a destruction. The proposal stands, signed, and waits for a witness intake accepts.
+    await dialog.getByLabel("Witness's username").fill('reviewer');
+    await dialog.getByLabel("Witness's password").fill(password('reviewer'));
     await shot(page, '05d-destruction-witness-dialog');
     await dialog.getByLabel("Witness's password").press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page
+      .getByText(`Destruction of ${subLabNo} proposed and signed; it awaits the witness's signature.`)
+      .waitFor();
+    await page.getByRole('alert').filter({ hasText: 'The witness Rustam Reviewer could not sign' }).waitFor();
+    await page.getByText(/Destruction proposed by Tanya Technician \(authority: Court order 2026\/77/).waitFor();
+    await shot(page, '05d2-destruction-awaiting-witness');
+    // The witness alone signs now (keyboard: the button, then their username and password).
+    await page.getByRole('button', { name: 'Witness the destruction (e-signature)' }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByText(`witness_destruction ${subLabNo}`).waitFor();
+    await expect(dialog.getByLabel('Your password').count()).resolves.toBe(0);
+    await page.keyboard.type('analyst');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password('analyst'));
+    await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await page.getByText(`${subLabNo} destroyed; witnessed by Arman Analyst.`).waitFor();
     await page.getByText('Where it is: destroyed').waitFor();

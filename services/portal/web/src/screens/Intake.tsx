@@ -776,7 +776,7 @@ export function Scan({ labNo: opened }: { labNo?: string | undefined } = {}) {
               )}
             </div>
           )}
-          {item.status === 'in_lab' && mine && pending === undefined && (
+          {item.status === 'in_lab' && mine && pending === undefined && item.pendingDestruction === undefined && (
             <form
               aria-labelledby="handover-title"
               onSubmit={(e) => {
@@ -817,7 +817,7 @@ export function Scan({ labNo: opened }: { labNo?: string | undefined } = {}) {
               </button>
             </form>
           )}
-          {item.status === 'in_lab' && mine && pending === undefined && (
+          {item.status === 'in_lab' && mine && pending === undefined && item.pendingDestruction === undefined && (
             <form
               aria-labelledby="store-title"
               onSubmit={(e) => {

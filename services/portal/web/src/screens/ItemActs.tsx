@@ -5,11 +5,11 @@
 // signed by the performer and by a witness at the same workstation.
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import { api, apiBlob, upload } from '../api.ts';
-import type { ApiError, UploadProgress } from '../api.ts';
+import { ApiError, api, apiBlob, upload } from '../api.ts';
+import type { UploadProgress } from '../api.ts';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
 import type { WitnessSignature } from '../components/ESignatureDialog.tsx';
-import { Area, Field, FormError, Select, useAction } from '../components/forms.tsx';
+import { Field, FormError, Select, useAction, useErrorText } from '../components/forms.tsx';
 import { Progress } from '../components/Progress.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
@@ -250,6 +250,7 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
     authority: '',
     method: '',
   };
+  const errorText = useErrorText();
   const [f, setF] = useState(blank);
   const [photos, setPhotos] = useState<File[]>([]);
   const [signing, setSigning] = useState<Act>();
@@ -269,6 +270,8 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
       await api(`${itemPath(labNo)}/custody`, {
         body: { kind, eSignature: witness.token },
         bearer: witness.accessToken,
+      }).catch((err: unknown) => {
+        throw witnessRefused(err, witness.signature.printedName);
       });
       setOpenAct(undefined);
       await onDone(t('acts.destroyed', { labNo, witness: witness.signature.printedName }));
@@ -322,7 +325,7 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
         // The proposal stands and waits for a witness: show it so, with the witness's problem.
         setOpenAct(undefined);
         await onDone(t('acts.awaitingWitness', { labNo }));
-        throw err;
+        throw witnessRefused(err, witness.signature.printedName);
       }
       setF(blank);
       setPhotos([]);
@@ -335,6 +338,17 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
     setOpenAct(undefined);
     await onDone(t(`acts.done.${kind}` as MessageKey, { labNo }));
   });
+
+  /** A refusal of the witness's part, saying whose it was (the signer's part went through). */
+  function witnessRefused(err: unknown, name: string): unknown {
+    if (!(err instanceof ApiError)) return err;
+    return new ApiError(
+      err.status,
+      err.code,
+      t('acts.witnessRefused', { name, reason: errorText(err, err.message) }),
+      err.errors,
+    );
+  }
 
   function actOf(kind: Act): SignedAct {
     return kind === 'sub_sample' ? signedActs.subSample(labNo) : signedActs.custody(labNo, kind as CustodyKind);
