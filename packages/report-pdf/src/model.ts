@@ -58,6 +58,10 @@ export const ReportResult = z.object({
   quantity: Quantity.optional(),
   netMass: Quantity.optional(),
   matchFactor: z.number().min(0).max(1000).optional(),
+  /** Reverse match factor of the same hit, 0..1000. */
+  reverseMatchFactor: z.number().min(0).max(1000).optional(),
+  /** Spectral entropy similarity of the same hit, scaled to 0..1000. */
+  entropySimilarity: z.number().min(0).max(1000).optional(),
   /** Name of the external provider when the result was subcontracted (7.8.2.1 j). */
   externalProvider: z.string().min(1).optional(),
   spectrum: z.object({ query: Peaks, reference: Peaks, referenceName: z.string().min(1) }).optional(),

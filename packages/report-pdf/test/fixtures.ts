@@ -49,6 +49,8 @@ export function sampleReport(overrides: Partial<ReportModelInput> = {}): ReportM
         quantity: { value: 78.4, unit: '%', expandedUncertainty: 2.1 },
         netMass: { value: 12.35, unit: 'g', expandedUncertainty: 0.02 },
         matchFactor: 942,
+        reverseMatchFactor: 958,
+        entropySimilarity: 871,
         spectrum: { query: cocaineQuery, reference: cocaineReference, referenceName: 'Cocaine (SWGDRUG 3.14 #1021)' },
       },
       {

@@ -368,6 +368,12 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
     });
     expect(event.data.spectrum?.query.length).toBeGreaterThan(5);
     expect(event.data.spectrum?.reference.length).toBeGreaterThan(5);
+    // reporting gets every score of the supporting hit, not only the match factor
+    const hit = event.data.hit;
+    expect(hit?.mf).toBeGreaterThan(0);
+    expect(hit?.rmf).toBeGreaterThanOrEqual(hit?.mf ?? Infinity);
+    expect(hit?.entropy).toBeGreaterThan(0);
+    expect(hit?.entropy).toBeLessThanOrEqual(1000);
     expect(event.data.techniques).toEqual([
       'Mass spectrometry (SWGDRUG A)',
       'Gas chromatography (retention time) (SWGDRUG B)',

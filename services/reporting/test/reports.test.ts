@@ -58,6 +58,8 @@ const approved = (version: number) =>
     reviewer: { id: 'u-rev', name: 'Проверяющий Сидоров' },
     approvedAt: now.toISOString(),
     library: { name: 'MassBank EI', version: '2025.05.1' },
+    matchFactor: 912.4,
+    hit: { name: 'Heroin', libraryRecordId: 'MSBNK-1', mf: 912.4, rmf: 947.6, score: 930, probability: 88, entropy: 803.2 },
     // The reviewer e-signed 13 minutes before the approval was recorded: the report states the signature's time.
     signature: { printedName: 'Проверяющий Сидоров', meaning: 'approved', signedAt: '2026-03-02T08:47:00.000Z' },
     ...(version === 2
@@ -157,6 +159,10 @@ describe('reporting', () => {
     const text = pdfText((await get('/v1/reports/LAB-R-2026-000001/pdf', 'qa')).rawPayload).replace(/\s+/g, ' ');
     expect(text).toMatch(/Electronic signature 2026-03-02 08:47 \(UTC\) time/);
     expect(text).not.toContain('09:00 (UTC)');
+    // The supporting hit's scores, rounded as MS Search prints them.
+    expect(text).toMatch(/Match factor: 912\b/);
+    expect(text).toMatch(/Reverse match factor: 948\b/);
+    expect(text).toMatch(/Entropy similarity: 803\b/);
   });
 
   it('issues nothing twice when an approval is delivered again', async () => {

@@ -65,7 +65,18 @@ export const ResultApproved = z
       .object({ query: z.array(PeakPair), reference: z.array(PeakPair), referenceName: z.string().min(1) })
       .optional(),
     hit: z
-      .object({ name: z.string(), libraryRecordId: z.string(), mf: z.number(), rmf: z.number(), score: z.number(), probability: z.number() })
+      .object({
+        name: z.string(),
+        libraryRecordId: z.string(),
+        mf: z.number(),
+        rmf: z.number(),
+        score: z.number(),
+        probability: z.number(),
+        /** Spectral entropy similarity x 1000 (Li et al. 2021). */
+        entropy: z.number().optional(),
+        /** Retention index of the unknown minus the library record's, when both carry one. */
+        riDelta: z.number().optional(),
+      })
       .optional(),
     qc: z.array(z.object({ kind: z.string(), reference: z.string(), passed: z.boolean() })).optional(),
     samplingStatement: z.string().optional(),

@@ -302,6 +302,8 @@ function drawBody(ctx: Ctx, options: RenderOptions): void {
         r.identified ? L(r.substance) : bilingual(ctx.labels, 'noControlledSubstance'),
         L(r.legalClass),
         r.matchFactor === undefined ? undefined : `${bilingual(ctx.labels, 'matchFactor')}: ${r.matchFactor}`,
+        r.reverseMatchFactor === undefined ? undefined : `${bilingual(ctx.labels, 'reverseMatchFactor')}: ${r.reverseMatchFactor}`,
+        r.entropySimilarity === undefined ? undefined : `${bilingual(ctx.labels, 'entropySimilarity')}: ${r.entropySimilarity}`,
         r.externalProvider === undefined ? undefined : `* ${bilingual(ctx.labels, 'externalProvider')}: ${r.externalProvider}`,
       ]
         .filter(Boolean)

@@ -68,6 +68,8 @@ export function resultApprovedData(input: {
             rmf: f.hit.rmf,
             score: f.hit.score,
             probability: f.hit.probability,
+            entropy: f.hit.entropy,
+            ...(f.hit.riDelta === undefined ? {} : { riDelta: f.hit.riDelta }),
           },
     qc: f.input.qc,
     samplingStatement: f.samplingStatement,

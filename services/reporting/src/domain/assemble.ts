@@ -83,6 +83,8 @@ export function assembleReportModel(input: AssembleInput): ReportModelInput {
         ...(result.netWeight ? { netMass: quantity(result.netWeight) } : {}),
         // Match factors are read as whole numbers (NIST MS Search prints 0-999).
         ...(result.matchFactor !== undefined ? { matchFactor: Math.round(result.matchFactor) } : {}),
+        ...(result.reverseMatchFactor !== undefined ? { reverseMatchFactor: Math.round(result.reverseMatchFactor) } : {}),
+        ...(result.entropySimilarity !== undefined ? { entropySimilarity: Math.round(result.entropySimilarity) } : {}),
         ...(result.externalProvider ? { externalProvider: result.externalProvider } : {}),
         ...(result.spectrum ? { spectrum: result.spectrum } : {}),
       },

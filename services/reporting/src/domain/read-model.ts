@@ -59,6 +59,9 @@ export interface ResultView {
   purity?: QuantityView | undefined;
   netWeight?: QuantityView | undefined;
   matchFactor?: number | undefined;
+  /** Reverse match factor and entropy similarity (x 1000) of the same hit. */
+  reverseMatchFactor?: number | undefined;
+  entropySimilarity?: number | undefined;
   spectrum?: { query: [number, number][]; reference: [number, number][]; referenceName: string } | undefined;
   samplingStatement?: string | undefined;
   externalProvider?: string | undefined;

@@ -92,6 +92,8 @@ export function resultView(d: Approved): ResultView {
     purity: d.purity,
     netWeight: d.netWeight,
     matchFactor: d.matchFactor,
+    reverseMatchFactor: d.hit?.rmf,
+    entropySimilarity: d.hit?.entropy,
     spectrum: d.spectrum,
     samplingStatement: d.samplingStatement,
     externalProvider: d.externalProvider,
