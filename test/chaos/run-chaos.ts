@@ -128,6 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     let itemsDone = 0;
     const itemMs: number[] = [];
     const spans: { startedAt: number; doneAt: number }[] = [];
+    let slowest: { ms: number; labNo: string | undefined; steps: string[] } = { ms: 0, labNo: undefined, steps: [] };
     let nextItem = 0;
     const worker = async (): Promise<void> => {
       while (nextItem < options.items) {
@@ -137,6 +138,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         if (arrival > 0) await sleep(arrival);
         const progress: FlowProgress = {};
         const itemStartedAt = Date.now();
+        const steps: string[] = [];
+        let stepAt = itemStartedAt;
         try {
           await runItemThroughLab({
             urls,
@@ -145,6 +148,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             agencyId,
             timeoutMs: 300_000,
             onStep: (step, p) => {
+              steps.push(`${step} +${seconds(Date.now() - stepAt)}s`);
+              stepAt = Date.now();
               if (step === 'item-received' && p.labNo !== undefined) {
                 progress.labNo = p.labNo;
                 labNos.push(p.labNo);
@@ -155,6 +160,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
           lastDoneAt = Date.now();
           itemMs.push(lastDoneAt - itemStartedAt);
           spans.push({ startedAt: itemStartedAt, doneAt: lastDoneAt });
+          if (lastDoneAt - itemStartedAt > slowest.ms) slowest = { ms: lastDoneAt - itemStartedAt, labNo: progress.labNo, steps };
         } catch (err) {
           flowFailures.push({ labNo: progress.labNo, error: err instanceof Error ? err.message : String(err) });
           log(`[chaos] item ${progress.labNo ?? '(not registered)'} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -166,6 +172,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     chaos.stop();
     if (chaosTimer !== undefined) clearTimeout(chaosTimer);
     const injected = await chaos.done;
+    log(`[chaos] slowest item ${slowest.labNo ?? '-'} (${seconds(slowest.ms)} s): ${slowest.steps.join(', ')}`);
     log(`[chaos] load done: ${itemsDone}/${options.items} items in ${((loadEndedAt - loadStartedAt) / 1000).toFixed(1)} s; ${injected.length} faults injected`);
 
     // ---- proofs from intake while it runs, then the stores with the system stopped

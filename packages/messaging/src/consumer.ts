@@ -53,8 +53,18 @@ export interface ConsumerOptions<E extends { id: string; type: string }> {
   handler: EventHandler<E>;
   /** Attempts before a message is dead-lettered. Default 5. */
   maxDeliver?: number;
-  /** How long JetStream waits for an ack before redelivering. Default 30 s; long handlers extend it. */
+  /**
+   * How long JetStream waits for an ack before redelivering. Default 10 s: a message held by an
+   * instance that was killed goes to the other instance after that long. A handler running longer
+   * is not redelivered meanwhile: it reports progress (`working()`) every ackWait / 2.
+   */
   ackWaitMs?: number;
+  /**
+   * How long one pull request lives on the server (its idle heartbeats come every half of it).
+   * Default 5 s: when the NATS node leading the consumer dies, its waiting pull requests die with
+   * it, and the client notices only after two missed heartbeats, then pulls again.
+   */
+  pullExpiresMs?: number;
   /**
    * Messages handled at once (and as many prefetched). Default 1, which keeps the stream's order.
    * The memory and sqlite stores run one transaction at a time, so more only helps on mongo.
@@ -91,7 +101,8 @@ const defaultRetryDelay = (deliveryCount: number): number => Math.min(500 * 2 **
 export async function startConsumer<E extends { id: string; type: string } = AnyEvent>(options: ConsumerOptions<E>): Promise<RunningConsumer> {
   const { nc, store, stream, durable, filterSubject, handler } = options;
   const maxDeliver = options.maxDeliver ?? 5;
-  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const ackWaitMs = options.ackWaitMs ?? 10_000;
+  const pullExpiresMs = options.pullExpiresMs ?? 5_000;
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const parse = options.parse ?? (parseEvent as unknown as (raw: unknown) => E);
   const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
@@ -200,7 +211,7 @@ export async function startConsumer<E extends { id: string; type: string } = Any
 
   const consumeOnce = async (): Promise<void> => {
     const consumer = await js.consumers.get(stream, durable);
-    const iter = await consumer.consume({ max_messages: concurrency, abort_on_missing_resource: true });
+    const iter = await consumer.consume({ max_messages: concurrency, expires: pullExpiresMs, abort_on_missing_resource: true });
     messages = iter;
     if (stopping) iter.stop();
     for await (const msg of iter) {
