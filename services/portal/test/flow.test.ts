@@ -243,7 +243,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await done(page);
   }, 60_000);
 
-  it('technician: a second item with a photo on receipt; its seal opened, a sub-sample taken (a wrong weight shown at its field), resealed; the sub-sample destroyed with a witness in the same dialog; the item returned to the agency; the inventory shows where each is', async () => {
+  it('technician: a second item with a photo on receipt; its seal opened, sub-samples taken (a wrong weight shown at its field), resealed; one sub-sample destroyed with a witness in the same dialog, the other witnessed later by the QA manager at their own workstation; the item returned to the agency; the inventory shows where each is', async () => {
     const page = await signedIn('technician');
     // A real PNG to photograph the evidence with: a piece of this very screen.
     const photo = await page.screenshot({ clip: { x: 0, y: 0, width: 160, height: 120 } });
@@ -317,6 +317,20 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await subSampled.waitFor();
     const subLabNo = /Sub-sample (\S+) taken/.exec((await subSampled.textContent()) ?? '')?.[1] ?? '';
     expect(subLabNo).toMatch(/^TMG-/);
+    // A second one, to be destroyed later with a witness at their own workstation.
+    await page.getByText('Take a sub-sample', { exact: true }).click();
+    await sub.getByLabel('Sub-sample description').fill('second portion of brown powder');
+    await sub.getByLabel('Packaging').fill('glass vial');
+    await sub.getByLabel('Gross weight before, g').fill('9.5000');
+    await sub.getByLabel('Gross weight after, g').fill('9.0000');
+    await sub.getByLabel('Portion taken, g').fill('0.5000');
+    await sub.getByLabel('Balance id').fill('BAL-1');
+    await sub.getByRole('button', { name: 'Record and sign' }).click();
+    await eSign(page, 'technician');
+    const subSampled2 = page.getByText(/Sub-sample (\S+) taken from/);
+    await expect.poll(async () => subSampled2.textContent()).not.toContain(subLabNo);
+    const subLabNo2 = /Sub-sample (\S+) taken/.exec((await subSampled2.textContent()) ?? '')?.[1] ?? '';
+    expect(subLabNo2).toMatch(/^TMG-/);
 
     // Reseal: a new seal number; the opened one stays on record.
     await page.getByText('Reseal', { exact: true }).click();
@@ -348,28 +362,10 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.keyboard.press('Enter');
     await dialog.getByText('the witness must be another person').waitFor();
     await expect(dialog.getByLabel("Witness's username").getAttribute('aria-invalid')).resolves.toBe('true');
-    // Then a reviewer: the portal takes their signature, but intake does not let a reviewer witness
-    // a destruction. The proposal stands, signed, and waits for a witness intake accepts.
-    await dialog.getByLabel("Witness's username").fill('reviewer');
-    await dialog.getByLabel("Witness's password").fill(password('reviewer'));
+    await dialog.getByLabel("Witness's username").fill('analyst');
+    await dialog.getByLabel("Witness's password").fill(password('analyst'));
     await shot(page, '05d-destruction-witness-dialog');
     await dialog.getByLabel("Witness's password").press('Enter');
-    await dialog.waitFor({ state: 'detached' });
-    await page
-      .getByText(`Destruction of ${subLabNo} proposed and signed; it awaits the witness's signature.`)
-      .waitFor();
-    await page.getByRole('alert').filter({ hasText: 'The witness Rustam Reviewer could not sign' }).waitFor();
-    await page.getByText(/Destruction proposed by Tanya Technician \(authority: Court order 2026\/77/).waitFor();
-    await shot(page, '05d2-destruction-awaiting-witness');
-    // The witness alone signs now (keyboard: the button, then their username and password).
-    await page.getByRole('button', { name: 'Witness the destruction (e-signature)' }).focus();
-    await page.keyboard.press('Enter');
-    await dialog.getByText(`witness_destruction ${subLabNo}`).waitFor();
-    await expect(dialog.getByLabel('Your password').count()).resolves.toBe(0);
-    await page.keyboard.type('analyst');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(password('analyst'));
-    await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await page.getByText(`${subLabNo} destroyed; witnessed by Arman Analyst.`).waitFor();
     await page.getByText('Where it is: destroyed').waitFor();
@@ -379,6 +375,22 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
       .last();
     await expect(destroyed.getByRole('cell').nth(3).textContent()).resolves.toBe('Arman Analyst');
     await shot(page, '05e-sub-sample-destroyed');
+
+    // The second sub-sample: proposed now, the witness signs later at their own workstation.
+    await page.getByLabel('Lab number').fill(subLabNo2);
+    await page.getByLabel('Lab number').press('Enter');
+    await page.getByRole('heading', { name: subLabNo2 }).waitFor();
+    await page.getByText('Destroy (with a witness)', { exact: true }).click();
+    await destroy.getByLabel('Authority (order, decision)').fill('Court order 2026/77');
+    await destroy.getByLabel('Method of destruction').fill('incineration');
+    await destroy.getByLabel('The witness signs later, at their own workstation').check();
+    await destroy.getByRole('button', { name: 'Destroy: sign with a witness' }).click();
+    await dialog.waitFor();
+    await expect(dialog.getByText('Witness', { exact: true }).count()).resolves.toBe(0);
+    await eSign(page, 'technician');
+    await page.getByText(`Destruction of ${subLabNo2} proposed; it awaits a witness.`).waitFor();
+    await page.getByText(/Destruction proposed by Tanya Technician \(authority: Court order 2026\/77/).waitFor();
+    await shot(page, '05e2-destruction-awaiting-witness');
 
     // The item itself goes back to the agency.
     await page.getByLabel('Lab number').fill(state.labNo2);
@@ -398,7 +410,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByRole('heading', { name: 'Where every item is' }).waitFor();
     const all = page.getByRole('table').filter({ hasText: 'Items and where they are' });
     await all.waitFor();
-    await expect(all.getByRole('row').count()).resolves.toBe(4);
+    await expect(all.getByRole('row').count()).resolves.toBe(5);
     await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('code');
     await shot(page, '05f-inventory');
     await page.keyboard.type(subLabNo);
@@ -416,10 +428,23 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByRole('button', { name: 'Русский' }).click();
     await page.getByRole('heading', { name: 'Где находится каждый объект' }).waitFor();
     const ru = page.getByRole('table').filter({ hasText: 'Объекты и где они находятся' });
-    await expect.poll(() => ru.getByRole('row').count()).toBe(4);
+    await expect.poll(() => ru.getByRole('row').count()).toBe(5);
     await ru.getByText('возвращён органу').first().waitFor();
     await shot(page, '05g-inventory-ru');
     await done(page);
+
+    // The QA manager witnesses the second destruction at their own workstation, with their own password.
+    const qa = await signedIn('qa.manager');
+    await qa.getByRole('link', { name: 'Scan label' }).click();
+    await qa.keyboard.type(subLabNo2);
+    await qa.keyboard.press('Enter');
+    await qa.getByRole('heading', { name: subLabNo2 }).waitFor();
+    await qa.getByRole('button', { name: 'Witness the destruction (e-signature)' }).click();
+    await qa.getByRole('dialog').getByText(`witnessed — witness_destruction ${subLabNo2}`).waitFor();
+    await eSign(qa, 'qa.manager', '05h-qa-witness-e-signature');
+    await qa.getByText(`${subLabNo2} destroyed; witnessed by Qamila QA Manager.`).waitFor();
+    await qa.getByText('Where it is: destroyed').waitFor();
+    await done(qa);
   }, 120_000);
 
   it('QA manager: imports a reference library version with progress', async () => {

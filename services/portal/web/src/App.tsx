@@ -33,7 +33,7 @@ interface NavEntry {
 
 const NAV: NavEntry[] = [
   { href: '#/cases', label: 'nav.cases', roles: ['technician', 'admin', 'investigator'] },
-  { href: '#/scan', label: 'nav.scan', roles: ['technician', 'analyst'] },
+  { href: '#/scan', label: 'nav.scan', roles: ['technician', 'analyst', 'qa_manager'] },
   { href: '#/inventory', label: 'nav.inventory', roles: ['technician', 'analyst', 'qa_manager', 'admin'] },
   { href: '#/storage', label: 'nav.storage', roles: ['technician', 'admin'] },
   { href: '#/queue', label: 'nav.queue', roles: ['analyst'] },

@@ -4,14 +4,15 @@
 // the item up, see its custody, record a signed move) and storage locations.
 // Investigators see their own agency's cases, read-only.
 import { useEffect, useRef, useState } from 'react';
-import { api, apiBlob, saveBlob } from '../api.ts';
+import { api, apiBlob, saveBlob, upload } from '../api.ts';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
 import { Area, Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 import { hasRole, useSession } from '../session.tsx';
 import { signedActs } from '../signed-acts.ts';
-import { ItemActs, PhotoPicker, Photos, uploadPhotos } from './ItemActs.tsx';
+import { ItemActs, PhotoPicker, Photos } from './ItemActs.tsx';
+import type { PhotoRef } from './ItemActs.tsx';
 
 interface CaseRecord {
   caseId: string;
@@ -342,8 +343,20 @@ export function CaseDetail({ caseId }: { caseId: string }) {
   const [photoCount, setPhotoCount] = useState<number>();
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const receive = useAction(async (eSignature: string) => {
+    // Photos taken at receipt go up first (the item has no lab number yet); the receipt cites their
+    // hashes, so they are part of its custody record.
+    const photos: PhotoRef[] = [];
+    for (const file of receiptPhotos) {
+      const stored = await upload<PhotoRef>(
+        `/api/intake/v1/cases/${encodeURIComponent(caseId)}/photos?caption=${encodeURIComponent(t('photos.onReceipt'))}`,
+        file,
+        () => undefined,
+      );
+      photos.push({ sha256: stored.sha256, size: stored.size, contentType: stored.contentType });
+    }
     const item = await api<Item>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}/items`, {
       body: {
+        photos,
         exhibitNo: f.exhibitNo,
         description: f.description,
         packaging: f.packaging,
@@ -358,13 +371,9 @@ export function CaseDetail({ caseId }: { caseId: string }) {
       },
     });
     setReceived(item.labNo);
+    setPhotoCount(photos.length > 0 ? photos.length : undefined);
+    setReceiptPhotos([]);
     setF(blank);
-    if (receiptPhotos.length > 0) {
-      setPhotoCount(undefined);
-      const refs = await uploadPhotos(item.labNo, receiptPhotos, t('photos.onReceipt'));
-      setPhotoCount(refs.length);
-      setReceiptPhotos([]);
-    }
     await load.run();
   });
   const label = useAction(async (labNo: string) => {

@@ -231,6 +231,7 @@ function ActForm({
  */
 export function ItemActs({ item, onDone }: { item: Item; onDone(message: string): Promise<void> }) {
   const { t } = useI18n();
+  const { user } = useSession();
   const blank = {
     sealNumber: item.seals.find((s) => s.status === 'applied')?.number ?? '',
     openPurpose: '',
@@ -256,6 +257,7 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
   const [signing, setSigning] = useState<Act>();
   // One act's form open at a time; it closes when the act is recorded and stays open on an error.
   const [openAct, setOpenAct] = useState<Act>();
+  const [witnessLater, setWitnessLater] = useState(false);
   const disclosure = (kind: Act) => ({
     open: openAct === kind,
     onToggle: (open: boolean) => setOpenAct((current) => (open ? kind : current === kind ? undefined : current)),
@@ -263,18 +265,28 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const labNo = item.labNo;
 
+  /**
+   * The witness's part (intake's POST …/destruction/witness): with a colleague's signature given at
+   * this workstation it is recorded as them, with their short-lived token; otherwise as the caller.
+   */
+  async function witnessDestruction(eSignature: string, bearer?: string) {
+    await api(`${itemPath(labNo)}/destruction/witness`, {
+      body: { eSignature },
+      ...(bearer === undefined ? {} : { bearer }),
+    });
+  }
+
   const act = useAction(async (kind: Act, eSignature: string, witness?: WitnessSignature) => {
     if (kind === 'witness_destruction') {
-      if (witness === undefined) return;
-      // Recorded as the witness: their short-lived token, their signature.
-      await api(`${itemPath(labNo)}/custody`, {
-        body: { kind, eSignature: witness.token },
-        bearer: witness.accessToken,
-      }).catch((err: unknown) => {
-        throw witnessRefused(err, witness.signature.printedName);
-      });
+      if (witness !== undefined) {
+        await witnessDestruction(witness.token, witness.accessToken).catch((err: unknown) => {
+          throw witnessRefused(err, witness.signature.printedName);
+        });
+      } else {
+        await witnessDestruction(eSignature);
+      }
       setOpenAct(undefined);
-      await onDone(t('acts.destroyed', { labNo, witness: witness.signature.printedName }));
+      await onDone(t('acts.destroyed', { labNo, witness: witness?.signature.printedName ?? user?.name ?? '' }));
       return;
     }
     const cited = photos.length === 0 ? [] : await uploadPhotos(labNo, photos, t(`acts.${kind}` as MessageKey));
@@ -317,10 +329,7 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
     await api(`${itemPath(labNo)}/custody`, { body: { ...command, ...remarks, ...withPhotos, eSignature } });
     if (kind === 'propose_destruction' && witness !== undefined) {
       try {
-        await api(`${itemPath(labNo)}/custody`, {
-          body: { kind: 'witness_destruction', eSignature: witness.token },
-          bearer: witness.accessToken,
-        });
+        await witnessDestruction(witness.token, witness.accessToken);
       } catch (err) {
         // The proposal stands and waits for a witness: show it so, with the witness's problem.
         setOpenAct(undefined);
@@ -359,6 +368,8 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
     <Field label={t('acts.remarks')} name="remarks" value={f.remarks} onChange={set('remarks')} error={err} />
   );
   const pending = item.pendingDestruction;
+  // The proposer's workstation asks a colleague for their credentials; anyone else signs as themself.
+  const proposerHere = pending !== undefined && pending.proposedBy.userId === user?.id;
 
   return (
     <section aria-labelledby="acts-title" className="acts">
@@ -591,6 +602,15 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
             onSubmit={() => setSigning('propose_destruction')}
           >
             <p>{t('acts.destroyHint')}</p>
+            <div className="check">
+              <input
+                id={`witness-later-${labNo}`}
+                type="checkbox"
+                checked={witnessLater}
+                onChange={(e) => setWitnessLater(e.target.checked)}
+              />
+              <label htmlFor={`witness-later-${labNo}`}>{t('acts.witnessLater')}</label>
+            </div>
             <div className="grid">
               <Field
                 label={t('acts.authority')}
@@ -616,13 +636,15 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
       )}
       {signing !== undefined && (
         <ESignatureDialog
-          {...(signing === 'witness_destruction' ? signedActs.custody(labNo, 'propose_destruction') : actOf(signing))}
+          {...(signing === 'witness_destruction' && proposerHere
+            ? signedActs.custody(labNo, 'propose_destruction')
+            : actOf(signing))}
           witness={
-            signing === 'propose_destruction' || signing === 'witness_destruction'
+            (signing === 'propose_destruction' && !witnessLater) || (signing === 'witness_destruction' && proposerHere)
               ? signedActs.custody(labNo, 'witness_destruction')
               : undefined
           }
-          witnessOnly={signing === 'witness_destruction'}
+          witnessOnly={signing === 'witness_destruction' && proposerHere}
           onCancel={() => setSigning(undefined)}
           onSigned={async (token, witness) => {
             const kind = signing;
