@@ -64,6 +64,68 @@ describe('index search equals brute force', () => {
   });
 });
 
+describe('pruning edge cases equal brute force', () => {
+  const same = (lib: LibrarySpectrum[], queries: LibrarySpectrum[] | ReturnType<typeof makeSpectrum>[], tops: number[], extra: { dotPowers?: { mz: number; intensity: number } } = {}) => {
+    const index = buildIndex(lib, meta);
+    for (const q of queries)
+      for (const measure of MEASURES)
+        for (const top of tops) {
+          const opts = { measure, top, ...extra };
+          expect(view(index.search(q, opts)), `${measure} top ${top}`).toEqual(view(index.bruteForce(q, opts)));
+        }
+  };
+
+  it('ranks many near-duplicate spectra exactly, ties broken by library position', () => {
+    const bases: [number, number][][] = [
+      [[41, 300], [43, 999], [57, 640], [71, 120], [85, 60], [99, 15]],
+      [[51, 200], [77, 999], [105, 700], [122, 300]],
+      [[39, 80], [65, 120], [91, 999], [92, 600]],
+    ];
+    const raw = Array.from({ length: 240 }, (_, k) => (bases[k % 3] ?? []).map(([m, a], j): [number, number] => [m, Math.max(1, a + ((k * (j + 1)) % 3) - 1)]));
+    const lib = toLibrary(raw);
+    same(lib, [lib[0], lib[1], lib[5]].filter((x) => x !== undefined), [1, 10, 50, 239]);
+  });
+
+  it('fills a top k larger than the spectra sharing a bin with zero scores in library order', () => {
+    const low = Array.from({ length: 20 }, (_, k): [number, number][] => [[30 + (k % 10), 999], [45, 100 + k]]);
+    const high = Array.from({ length: 20 }, (_, k): [number, number][] => [[300 + (k % 10), 999], [320, 100 + k]]);
+    const lib = toLibrary([...high, ...low]);
+    same(lib, [makeSpectrum([[31, 999], [45, 300]])], [5, 25, 40]);
+  });
+
+  it('answers queries of one peak and queries that share no bin with the library', () => {
+    const raw = Array.from({ length: 80 }, (_, k) => Array.from({ length: 6 }, (_, j): [number, number] => [40 + ((k * 11 + j * 7) % 90), 1 + ((k * 37 + j * 101) % 999)]));
+    const lib = toLibrary(raw);
+    same(lib, [makeSpectrum([[57, 999]]), makeSpectrum([[129, 10]]), makeSpectrum([[700, 999], [701, 50]])], [1, 3, 80]);
+  });
+
+  it('stays exact on libraries where the query meets a small share of the peaks', () => {
+    // Twelve disjoint m/z regions: most spectra share no bin with the query, so pruning is deep.
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 15 }), fc.constantFrom<Measure>(...MEASURES), (seed, top, measure) => {
+        const raw = Array.from({ length: 240 }, (_, k) => {
+          const base = 30 + (k % 12) * 40;
+          return Array.from({ length: 8 }, (_, j): [number, number] => [base + ((k * 7 + j * 5 + seed) % 38), 1 + ((k * 131 + j * 17 + seed) % 999)]);
+        });
+        const lib = toLibrary(raw);
+        const index = buildIndex(lib, meta);
+        const src = lib[seed % lib.length];
+        if (src === undefined) return;
+        const query = makeSpectrum(Array.from(src.mz, (m, k): [number, number] => [m, (src.intensity[k] ?? 1) * (1 + (k % 3) / 7)]));
+        const opts = { measure, top };
+        expect(view(index.search(query, opts))).toEqual(view(index.bruteForce(query, opts)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('stays exact with cosine powers other than the ones the postings are ordered by', () => {
+    const raw = Array.from({ length: 120 }, (_, k) => Array.from({ length: 10 }, (_, j): [number, number] => [35 + ((k * 13 + j * 9) % 150), 1 + ((k * 53 + j * 29) % 999)]));
+    const lib = toLibrary(raw);
+    same(lib, [lib[3], lib[77]].filter((x) => x !== undefined), [1, 10], { dotPowers: { mz: 1, intensity: 1 } });
+  });
+});
+
 describe('saved index and worker pool', () => {
   const lib = toLibrary(Array.from({ length: 200 }, (_, k) => Array.from({ length: 12 }, (_, j): [number, number] => [30 + ((k * 7 + j * 13) % 200), 1 + ((k * 31 + j * 17) % 999)])));
   const index = buildIndex(lib, meta);
@@ -82,6 +144,13 @@ describe('saved index and worker pool', () => {
 
   it('refuses bytes that are not an index', () => {
     expect(() => loadIndex(new TextEncoder().encode('not an index at all'))).toThrow(/SPECTRA_ERR_BAD_INDEX|not a Tamga/);
+  });
+
+  it('hands the index itself to worker threads (shared arrays, no copy) with the same results', async () => {
+    const pool = createSearchPool(index, { threads: 2 });
+    pools.push(pool);
+    const results = await pool.searchMany(queries.slice(0, 6), { measure: 'identity', top: 4 });
+    results.forEach((r, k) => expect(view(r)).toEqual(view(index.search(queries[k] ?? makeSpectrum([]), { measure: 'identity', top: 4 }))));
   });
 
   it('searches on worker threads with the same results', async () => {

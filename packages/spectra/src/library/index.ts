@@ -596,10 +596,15 @@ export function buildIndex(library: readonly LibrarySpectrum[], meta: LibraryMet
 
 /** Builds the index from an already packed library (large or synthetic libraries). */
 export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): SpectralIndex {
-  const { offsets, mz, intensity } = lib;
+  // Every array lives on shared memory, so worker threads view the index without a copy;
+  // packed arrays already shared (large synthetic libraries) are kept as they are.
+  const offsets = shared(lib.offsets, Uint32Array);
+  const mz = shared(lib.mz, Uint16Array);
+  const intensity = shared(lib.intensity, Uint16Array);
+  const ri = shared(lib.ri, Float32Array);
   const count = offsets.length - 1;
-  const order = new Uint16Array(mz.length);
-  const mass = new Float64Array(count);
+  const order = new Uint16Array(new SharedArrayBuffer(2 * mz.length));
+  const mass = new Float64Array(new SharedArrayBuffer(8 * count));
   let maxPeaks = 1;
   let maxMz = 0;
   for (let s = 0; s < count; s++) maxPeaks = Math.max(maxPeaks, (offsets[s + 1] ?? 0) - (offsets[s] ?? 0));
@@ -625,7 +630,17 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
     }
   }
   const pairs = buildPairs(offsets, mz, intensity, maxMz);
-  return new SpectralIndex(meta, { ...lib, order, mass, ...pairs, maxMz });
+  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, mass, ...pairs, maxMz });
+}
+
+type TypedArray = Uint16Array | Uint32Array | Float32Array;
+
+/** The array itself when it is on shared memory, else a copy that is. */
+function shared<T extends TypedArray>(arr: T, Ctor: new (b: SharedArrayBuffer) => T): T {
+  if (arr.buffer instanceof SharedArrayBuffer) return arr;
+  const out = new Ctor(new SharedArrayBuffer(arr.byteLength));
+  out.set(arr);
+  return out;
 }
 
 function positionOf(key: number, mz: Uint16Array, intensity: Uint16Array, a: number, n: number): number {
@@ -664,8 +679,8 @@ function buildPairs(
   } else {
     present.push(...[...mapCount.keys()].sort((x, y) => x - y));
   }
-  const pairKeys = new Uint32Array(present.length);
-  const pairOffsets = new Uint32Array(present.length + 1);
+  const pairKeys = new Uint32Array(new SharedArrayBuffer(4 * present.length));
+  const pairOffsets = new Uint32Array(new SharedArrayBuffer(4 * (present.length + 1)));
   const slot = new Map<number, number>();
   let at = 0;
   present.forEach((key, k) => {
@@ -679,9 +694,9 @@ function buildPairs(
     at += c;
   });
   pairOffsets[present.length] = at;
-  const pairPostings = new Uint32Array(pairsTotal);
-  const pairFrom = new Uint16Array(pairsTotal);
-  const pairTo = new Uint16Array(pairsTotal);
+  const pairPostings = new Uint32Array(new SharedArrayBuffer(4 * pairsTotal));
+  const pairFrom = new Uint16Array(new SharedArrayBuffer(2 * pairsTotal));
+  const pairTo = new Uint16Array(new SharedArrayBuffer(2 * pairsTotal));
   for (let s = 0; s < count; s++) {
     const b = offsets[s + 1] ?? 0;
     for (let p = (offsets[s] ?? 0) + 1; p < b; p++) {

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '@tamga/contracts';
 import type { Peaks } from '../types.ts';
-import type { SearchOptions, SearchResult, SpectralIndex } from './index.ts';
+import { SpectralIndex, type IndexParts, type SearchOptions, type SearchResult } from './index.ts';
 import { serializeIndex } from './serialize.ts';
 
 export interface SearchPool {
@@ -22,26 +22,34 @@ export interface SearchPool {
  * worker's entry module on Node 20, so a two-line bootstrap registers tsx's loader first and
  * then imports the worker (the same in the CLI, under tsx, and under vitest).
  */
-function startWorker(bytes: Uint8Array): Worker {
+function startWorker(data: WorkerInput): Worker {
   const entry = new URL('./worker.ts', import.meta.url).href;
   let api: string;
   try {
     api = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
   } catch {
-    return new Worker(new URL('./worker.ts', import.meta.url), { workerData: { bytes } });
+    return new Worker(new URL('./worker.ts', import.meta.url), { workerData: data });
   }
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: { bytes } });
+  return new Worker(boot, { eval: true, workerData: data });
 }
 
-function sharedBytes(source: Uint8Array | SpectralIndex): Uint8Array {
-  if (source instanceof Uint8Array) {
-    if (source.buffer instanceof SharedArrayBuffer) return source;
-    const copy = new Uint8Array(new SharedArrayBuffer(source.byteLength));
-    copy.set(source);
-    return copy;
+/** What a worker is given: the saved index bytes, or the index's own arrays when they are shared. */
+export type WorkerInput = { bytes: Uint8Array } | { meta: SpectralIndex['meta']; parts: IndexParts };
+
+const isShared = (a: ArrayBufferView): boolean => a.buffer instanceof SharedArrayBuffer;
+
+function workerInput(source: Uint8Array | SpectralIndex): WorkerInput {
+  if (source instanceof SpectralIndex) {
+    const p = source.parts;
+    // Typed arrays over shared memory reach the workers as views of the same memory: no copy.
+    if (Object.values(p).every((v) => !ArrayBuffer.isView(v) || isShared(v))) return { meta: source.meta, parts: p };
+    return { bytes: serializeIndex(source, { shared: true }) };
   }
-  return serializeIndex(source, { shared: true });
+  if (source.buffer instanceof SharedArrayBuffer) return { bytes: source };
+  const copy = new Uint8Array(new SharedArrayBuffer(source.byteLength));
+  copy.set(source);
+  return { bytes: copy };
 }
 
 interface Pending {
@@ -51,7 +59,7 @@ interface Pending {
 
 export function createSearchPool(source: Uint8Array | SpectralIndex, opts: { threads?: number } = {}): SearchPool {
   const threads = Math.max(1, opts.threads ?? availableParallelism());
-  const bytes = sharedBytes(source);
+  const input = workerInput(source);
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   const queue: { id: number; msg: unknown }[] = [];
@@ -70,7 +78,7 @@ export function createSearchPool(source: Uint8Array | SpectralIndex, opts: { thr
   };
 
   for (let k = 0; k < threads; k++) {
-    const w = startWorker(bytes);
+    const w = startWorker(input);
     w.on('message', (msg: { id: number; result?: SearchResult; error?: { code: string; message: string } }) => {
       const p = pending.get(msg.id);
       pending.delete(msg.id);

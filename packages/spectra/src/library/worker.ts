@@ -1,8 +1,9 @@
-// Worker-thread side of the search pool: views the shared index bytes (no copy) and answers
+// Worker-thread side of the search pool: views the shared index (bytes or arrays, no copy) and answers
 // search requests one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadIndex } from './serialize.ts';
-import type { SearchOptions } from './index.ts';
+import { SpectralIndex, type SearchOptions } from './index.ts';
+import type { WorkerInput } from './pool.ts';
 
 interface Request {
   id: number;
@@ -10,7 +11,8 @@ interface Request {
   opts: SearchOptions;
 }
 
-const index = loadIndex((workerData as { bytes: Uint8Array }).bytes);
+const input = workerData as WorkerInput;
+const index = 'bytes' in input ? loadIndex(input.bytes) : new SpectralIndex(input.meta, input.parts);
 parentPort?.on('message', (req: Request) => {
   try {
     parentPort?.postMessage({ id: req.id, result: index.search(req.query, req.opts) });
