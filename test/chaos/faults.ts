@@ -1,6 +1,10 @@
 // The chaos driver: at seeded random moments it SIGKILLs one service instance or one NATS node
 // and starts it again after a seeded random pause. At most one process is down at a time, so
-// every service keeps one instance and the NATS cluster keeps its quorum of two.
+// every service keeps one instance and the NATS cluster keeps its quorum of two. On request it
+// also loses the whole broker: every NATS node stopped, its JetStream store deleted, started
+// again empty (the outbox relays must replay).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningSystem } from '../../packages/cli/src/system/start-system.ts';
 import type { Balancer } from './balancer.ts';
@@ -17,7 +21,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export type FaultKind = 'kill-intake' | 'kill-analysis' | 'kill-reporting' | 'kill-nats';
+export type FaultKind = 'kill-intake' | 'kill-analysis' | 'kill-reporting' | 'kill-nats' | 'wipe-broker';
 
 export interface Fault {
   kind: FaultKind;
@@ -39,10 +43,10 @@ export interface InjectedFault extends Fault {
  * A plan of `count` faults: the first four are one of each kind in a seeded order (so even a
  * short run hits every service and the broker), the rest drawn at random.
  */
-export function planFaults(options: { seed: number; count: number; maxGapMs: number; maxDownMs: number; natsNodes: number }): Fault[] {
+export function planFaults(options: { seed: number; count: number; maxGapMs: number; maxDownMs: number; natsNodes: number; brokerLoss?: boolean }): Fault[] {
   const random = seededRandom(options.seed);
   const between = (lo: number, hi: number): number => Math.round(lo + random() * (hi - lo));
-  const kinds: FaultKind[] = ['kill-intake', 'kill-analysis', 'kill-reporting', 'kill-nats'];
+  const kinds: FaultKind[] = ['kill-intake', 'kill-analysis', 'kill-reporting', 'kill-nats', ...(options.brokerLoss === true ? (['wipe-broker'] as const) : [])];
   for (let i = kinds.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j] as FaultKind, kinds[i] as FaultKind];
@@ -78,7 +82,13 @@ export function startChaos(options: {
 
   const inject = async (fault: Fault): Promise<void> => {
     const at = Date.now();
-    if (fault.kind === 'kill-nats') {
+    if (fault.kind === 'wipe-broker') {
+      log(`[chaos ${stamp()}] broker loss: every NATS node stopped, its JetStream store deleted; back in ${fault.downMs} ms`);
+      await Promise.all(system.natsNodes.map((_, i) => system.stopNatsNode(i, 'SIGKILL')));
+      for (const node of system.natsNodes) rmSync(join(node.storeDir, 'jetstream'), { recursive: true, force: true });
+      await sleep(fault.downMs);
+      await Promise.all(system.natsNodes.map((_, i) => system.startNatsNode(i)));
+    } else if (fault.kind === 'kill-nats') {
       const node = system.natsNodes[fault.target];
       log(`[chaos ${stamp()}] SIGKILL ${node?.name ?? `nats #${fault.target}`}; back in ${fault.downMs} ms`);
       await system.stopNatsNode(fault.target, 'SIGKILL');
@@ -97,7 +107,8 @@ export function startChaos(options: {
     }
     const healedAt = Date.now();
     injected.push({ ...fault, at, healedAt });
-    log(`[chaos ${stamp()}] ${fault.kind}${fault.kind === 'kill-nats' ? ` node ${fault.target + 1}` : ` #${fault.target}`} healed after ${healedAt - at} ms`);
+    const what = fault.kind === 'wipe-broker' ? '' : fault.kind === 'kill-nats' ? ` node ${fault.target + 1}` : ` #${fault.target}`;
+    log(`[chaos ${stamp()}] ${fault.kind}${what} healed after ${healedAt - at} ms`);
   };
 
   const run = async (): Promise<InjectedFault[]> => {
@@ -122,7 +133,7 @@ export function startChaos(options: {
 }
 
 export function countByKind(faults: readonly InjectedFault[]): Record<FaultKind, number> {
-  const counts: Record<FaultKind, number> = { 'kill-intake': 0, 'kill-analysis': 0, 'kill-reporting': 0, 'kill-nats': 0 };
+  const counts: Record<FaultKind, number> = { 'kill-intake': 0, 'kill-analysis': 0, 'kill-reporting': 0, 'kill-nats': 0, 'wipe-broker': 0 };
   for (const f of faults) counts[f.kind] += 1;
   return counts;
 }

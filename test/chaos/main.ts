@@ -4,6 +4,7 @@
 //   CHAOS_MINUTES      stop injecting faults after this long (default 10); the items still finish
 //   CHAOS_CONCURRENCY  items flowing at most at once (default 4); items arrive evenly over CHAOS_MINUTES
 //   CHAOS_MAX_GAP_S    longest pause between faults (default 20), CHAOS_MAX_DOWN_S longest downtime (default 8)
+//   CHAOS_BROKER_LOSS=1 also lose the whole broker now and then (every NATS node's store deleted)
 //   MONGO_URL          run on MongoDB (a replica set) instead of SQLite
 //   CHAOS_KEEP=1       keep the data folder for a post-mortem
 // Exit code 0 when nothing was lost or duplicated and every item got its report.
@@ -32,6 +33,7 @@ const figures = await runChaos({
   maxChaosMs: minutes * 60_000,
   ...(process.env.MONGO_URL ? { mongoUrl: process.env.MONGO_URL } : {}),
   keep: process.env.CHAOS_KEEP === '1',
+  brokerLoss: process.env.CHAOS_BROKER_LOSS === '1',
 });
 if (!process.env.MONGO_URL) console.log('[chaos] MongoDB variant not run: MONGO_URL is not set');
 const clean = figures.lost === 0 && figures.duplicated === 0 && figures.itemsDone === figures.items && figures.audit.verdicts.every((v) => v.problems.length === 0);

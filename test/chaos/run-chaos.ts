@@ -31,6 +31,8 @@ export interface ChaosOptions {
   /** Longest pause between faults and longest time a process stays down. */
   maxGapMs: number;
   maxDownMs: number;
+  /** Also lose the whole broker now and then (every node's JetStream store deleted). */
+  brokerLoss?: boolean;
   /** Stop injecting after this long (the items still finish). */
   maxChaosMs?: number;
   mongoUrl?: string;
@@ -117,7 +119,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     const agencyId = `chaos-${options.seed}-${Date.now().toString(36)}`;
 
     // ---- load and chaos together
-    const plan = planFaults({ seed: options.seed, count: options.faults, maxGapMs: options.maxGapMs, maxDownMs: options.maxDownMs, natsNodes: system.natsNodes.length });
+    const plan = planFaults({ seed: options.seed, count: options.faults, maxGapMs: options.maxGapMs, maxDownMs: options.maxDownMs, natsNodes: system.natsNodes.length, brokerLoss: options.brokerLoss ?? false });
     const loadStartedAt = Date.now();
     const chaos = startChaos({ system, plan, balancers, log });
     const chaosTimer = options.maxChaosMs === undefined ? undefined : setTimeout(() => chaos.stop(), options.maxChaosMs);
