@@ -583,6 +583,17 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByRole('link', { name: 'Дела' }).click();
     await page.getByRole('link', { name: state.caseId }).waitFor();
     await expect(page.getByRole('button', { name: 'Открыть дело' }).count()).resolves.toBe(0);
+    // The case itself: its items and its reports with their status, the PDF a click away.
+    await page.getByRole('link', { name: state.caseId }).click();
+    const caseReports = page.getByRole('table').filter({ hasText: 'Протоколы по делу' });
+    const caseReport = caseReports.getByRole('row').filter({ hasText: state.reportNumber });
+    await expect(caseReport.getByRole('cell').nth(2).textContent()).resolves.toBe('действует');
+    await shot(page, '12a-investigator-case-ru');
+    const again = await downloaded(page, () =>
+      caseReport.getByRole('button', { name: `Скачать PDF ${state.reportNumber}` }).click(),
+    );
+    expect(again.bytes.equals(pdf.bytes)).toBe(true);
+    await expect(page.getByRole('heading', { name: 'Приём объекта' }).count()).resolves.toBe(0);
 
     await page.getByRole('link', { name: 'Проверить подлинность протокола' }).click();
     await page

@@ -13,6 +13,7 @@ import { hasRole, useSession } from '../session.tsx';
 import { signedActs } from '../signed-acts.ts';
 import { ItemActs, PhotoPicker, Photos } from './ItemActs.tsx';
 import type { PhotoRef } from './ItemActs.tsx';
+import { CaseReports } from './Reports.tsx';
 
 interface CaseRecord {
   caseId: string;
@@ -468,6 +469,7 @@ export function CaseDetail({ caseId }: { caseId: string }) {
           </tbody>
         </table>
       )}
+      <CaseReports caseId={caseId} />
       {technician && (
         <form
           aria-labelledby="receive-title"

@@ -198,3 +198,61 @@ export function Reports() {
     </section>
   );
 }
+
+/** The reports of one case with their status and the signed PDF (the case page; investigators see their agency's). */
+export function CaseReports({ caseId }: { caseId: string }) {
+  const { t, time } = useI18n();
+  const [reports, setReports] = useState<Report[]>();
+  const load = useAction(async () =>
+    setReports(
+      (await api<{ reports: Report[] }>(`/api/reporting/v1/reports?caseId=${encodeURIComponent(caseId)}`)).reports,
+    ),
+  );
+  useEffect(() => {
+    void load.run();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [caseId]);
+  const download = useAction(async (n: string) =>
+    saveBlob(await apiBlob(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`), `${n}.pdf`),
+  );
+  return (
+    <section aria-labelledby="case-reports-title">
+      <h2 id="case-reports-title">{t('case.reports')}</h2>
+      <FormError error={load.error ?? download.error} />
+      {reports !== undefined && reports.length === 0 && <p>{t('case.noReports')}</p>}
+      {reports !== undefined && reports.length > 0 && (
+        <table>
+          <caption>{t('case.reportsCaption', { caseId })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('reports.number')}</th>
+              <th scope="col">{t('reports.items')}</th>
+              <th scope="col">{t('reports.status')}</th>
+              <th scope="col">{t('reports.issued')}</th>
+              <th scope="col">{t('users.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {reports.map((r) => (
+              <tr key={r.reportNumber}>
+                <td className="nowrap">{r.reportNumber}</td>
+                <td className="nowrap">{r.labNos.join(', ')}</td>
+                <td>{t(`reports.state.${r.status}` as MessageKey)}</td>
+                <td>{time(r.issuedAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() => void download.run(r.reportNumber)}
+                    aria-label={`${t('reports.download')} ${r.reportNumber}`}
+                  >
+                    {t('reports.download')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
