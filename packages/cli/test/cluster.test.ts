@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '@tamga/contracts';
 import { connectNats, jetstreamManager } from '@tamga/messaging';
 import type { NatsConnection } from '@tamga/messaging';
-import { createTokenIssuer, loadOrCreateSigningKey } from '@tamga/service-kit';
+import { createTokenIssuer, issueESignature, loadOrCreateSigningKey } from '@tamga/service-kit';
 import { tempDir } from '@tamga/testkit';
 import { natsServerAvailable, startSystem } from '../src/system/start-system.ts';
 import type { RunningSystem, ServiceName } from '../src/system/start-system.ts';
@@ -56,6 +56,7 @@ describe.skipIf(!available)('tamga start --cluster', () => {
   const printed: string[] = [];
   let startMs = 0;
   let token: (roles: Principal['roles']) => Promise<string>;
+  let eSign: (sub: string, act: { meaning: string; purpose: string }) => Promise<string>;
   const admins: NatsConnection[] = [];
   const running = (): RunningSystem => {
     if (system === undefined) throw new Error('the system did not start');
@@ -106,6 +107,8 @@ describe.skipIf(!available)('tamga start --cluster', () => {
         unitCount: 1,
         condition: 'sealed, seal intact',
         deliveredBy: { name: 'Sgt. Courier', organisation: 'Cluster Police' },
+        // the receiving technician re-authenticates for the receipt, as the portal's e-signature step gives
+        eSignature: await eSign('cluster-technician', { meaning: 'received', purpose: `receive Exhibit ${tag} into ${caseId}` }),
       },
     });
     expect(received.status, JSON.stringify(received.body)).toBe(201);
@@ -145,6 +148,11 @@ describe.skipIf(!available)('tamga start --cluster', () => {
     const key = await loadOrCreateSigningKey(join(dataDir, 'keys'));
     const issuer = createTokenIssuer({ privateKey: key.privateKey, kid: key.kid, issuer: 'tamga-portal', audience: 'tamga', ttlSeconds: 900 });
     token = (roles) => issuer.issue({ sub: `cluster-${roles.join('-')}`, name: 'Cluster Tester', roles, lab: LAB });
+    eSign = (sub, act) =>
+      issueESignature(
+        { sub, printedName: 'Cluster Tester', time: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(), lab: LAB, ...act },
+        { privateKey: key.privateKey, kid: key.kid, issuer: 'tamga-portal' },
+      );
     const agency = await call(system.services.intake.url, '/v1/agencies', {
       method: 'POST',
       roles: ['technician'],
