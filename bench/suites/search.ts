@@ -29,7 +29,10 @@ export function rng(seed: number): () => number {
 export function syntheticLibrary(count: number, seed = 1): PackedLibrary {
   const rand = rng(seed);
   const offsets = new Uint32Array(count + 1);
-  const chunks: { mz: Uint16Array; int: Uint16Array }[] = [];
+  // Written straight into shared memory sized for 150 peaks a spectrum: pages never written are
+  // never resident, and the index and the worker threads keep these very arrays (no copies).
+  const mzAll = new Uint16Array(new SharedArrayBuffer(2 * 150 * count));
+  const intAll = new Uint16Array(new SharedArrayBuffer(2 * 150 * count));
   let total = 0;
   const used = new Uint8Array(601);
   for (let s = 0; s < count; s++) {
@@ -43,25 +46,15 @@ export function syntheticLibrary(count: number, seed = 1): PackedLibrary {
       used[m] = 1;
       placed++;
     }
-    const mz = new Uint16Array(n);
-    const int = new Uint16Array(n);
-    let k = 0;
-    for (let m = 30; m <= mMax; m++) if (used[m] === 1) mz[k++] = m;
-    for (let j = 0; j < n; j++) int[j] = Math.max(1, Math.round(999 * rand() ** 3));
-    int[Math.floor(rand() * n)] = 999;
-    chunks.push({ mz, int });
     offsets[s] = total;
+    let k = total;
+    for (let m = 30; m <= mMax; m++) if (used[m] === 1) mzAll[k++] = m;
+    for (let j = 0; j < n; j++) intAll[total + j] = Math.max(1, Math.round(999 * rand() ** 3));
+    intAll[total + Math.floor(rand() * n)] = 999;
     total += n;
   }
   offsets[count] = total;
-  // On shared memory, so the index keeps these arrays and the worker threads view them (no copies).
-  const mz = new Uint16Array(new SharedArrayBuffer(2 * total));
-  const intensity = new Uint16Array(new SharedArrayBuffer(2 * total));
-  chunks.forEach((c, s) => {
-    mz.set(c.mz, offsets[s] ?? 0);
-    intensity.set(c.int, offsets[s] ?? 0);
-  });
-  return { offsets, mz, intensity, ri: new Float32Array(count).fill(Number.NaN) };
+  return { offsets, mz: mzAll.subarray(0, total), intensity: intAll.subarray(0, total), ri: new Float32Array(count).fill(Number.NaN) };
 }
 
 /** A replicate-like query: a library spectrum with intensity noise, lost small peaks and extra noise peaks. */
@@ -207,7 +200,7 @@ async function synthetic(out: M[]): Promise<void> {
   // Peak resident through generation, build and search (before the index is saved below).
   const rssPeak = Math.max(rssMax, process.resourceUsage().maxRSS * 1024);
   const p = built.parts;
-  const indexBytes = Object.values(p).reduce((x: number, v) => x + (ArrayBuffer.isView(v) ? v.byteLength : 0), 0);
+  const indexBytes = Object.values(p).reduce((x: number, v) => x + (ArrayBuffer.isView(v) ? v.byteLength : 0), 0) + (p.cosineWeights?.weights.byteLength ?? 0);
   const bytes = serializeIndex(built);
   t0 = performance.now();
   loadIndex(bytes);

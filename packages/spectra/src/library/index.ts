@@ -71,6 +71,11 @@ export interface IndexParts extends PackedLibrary {
   pairFrom: Uint16Array;
   pairTo: Uint16Array;
   maxMz: number;
+  /**
+   * The composite's normalised cosine weights (per peak), computed at build on shared memory
+   * so that worker threads share one copy instead of each computing its own.
+   */
+  cosineWeights?: { key: string; weights: Float32Array };
 }
 
 interface Prepared {
@@ -106,6 +111,7 @@ export class SpectralIndex {
     this.pairCount = new Uint16Array(this.count);
     this.pairNum = new Float64Array(this.count);
     this.pairDen = new Float64Array(this.count);
+    if (parts.cosineWeights !== undefined) this.dotCache.set(parts.cosineWeights.key, parts.cosineWeights.weights);
   }
 
   /** Exact top-k hits for one query spectrum. */
@@ -250,18 +256,7 @@ export class SpectralIndex {
     let lw = this.dotCache.get(key);
     if (lw !== undefined) return lw;
     const { offsets, mz, intensity } = this.parts;
-    lw = new Float32Array(mz.length);
-    for (let s = 0; s < this.count; s++) {
-      const a = offsets[s] ?? 0;
-      const b = offsets[s + 1] ?? 0;
-      let n2 = 0;
-      for (let p = a; p < b; p++) {
-        const v = (t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0);
-        n2 += v * v;
-      }
-      const norm = Math.sqrt(n2);
-      for (let p = a; p < b; p++) lw[p] = norm > 0 ? ((t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0)) / norm : 0;
-    }
+    lw = normalisedWeights(offsets, mz, intensity, t, new Float32Array(mz.length));
     this.dotCache.set(key, lw);
     return lw;
   }
@@ -630,7 +625,26 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
     }
   }
   const pairs = buildPairs(offsets, mz, intensity, maxMz);
-  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, mass, ...pairs, maxMz });
+  const t = powerTables(COMPOSITE_DOT_POWERS.mz, COMPOSITE_DOT_POWERS.intensity);
+  const cosineWeights = { key: `${t.a}/${t.b}`, weights: normalisedWeights(offsets, mz, intensity, t, new Float32Array(new SharedArrayBuffer(4 * mz.length))) };
+  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, mass, ...pairs, maxMz, cosineWeights });
+}
+
+/** Peak weights mz^a * I^b divided by their spectrum's norm, written into `out`. */
+function normalisedWeights(offsets: Uint32Array, mz: Uint16Array, intensity: Uint16Array, t: PowerTables, out: Float32Array): Float32Array {
+  const count = offsets.length - 1;
+  for (let s = 0; s < count; s++) {
+    const a = offsets[s] ?? 0;
+    const b = offsets[s + 1] ?? 0;
+    let n2 = 0;
+    for (let p = a; p < b; p++) {
+      const v = (t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0);
+      n2 += v * v;
+    }
+    const norm = Math.sqrt(n2);
+    for (let p = a; p < b; p++) out[p] = norm > 0 ? ((t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0)) / norm : 0;
+  }
+  return out;
 }
 
 type TypedArray = Uint16Array | Uint32Array | Float32Array;
