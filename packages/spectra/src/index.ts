@@ -12,6 +12,8 @@ export { toNominal, nominalBin } from './scoring/nominal.ts';
 export type { NominalSpectrum } from './scoring/nominal.ts';
 export { identityMatchFactor, reverseMatchFactor, weightedDotProduct, entropySimilarity } from './scoring/measures.ts';
 export { matchProbabilities } from './scoring/probability.ts';
+export { derivativeLabel, derivativePenalty, rerankByDerivative } from './scoring/derivative.ts';
+export { DERIVATIVE_MISMATCH_PENALTY } from './scoring/defaults.ts';
 export {
   SpectralIndex,
   buildIndex,

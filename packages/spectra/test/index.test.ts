@@ -14,7 +14,9 @@ const arbLibrary = fc.array(
 );
 
 function toLibrary(raw: [number, number][][]): LibrarySpectrum[] {
-  return raw.map((peaks, k) => ({ ...makeSpectrum(peaks, { name: `S${k}`, dbId: `ID${k}`, inchikey: `KEY${k % 7}`, ri: k % 3 === 0 ? 1000 + k : undefined }) }));
+  return raw.map((peaks, k) => ({
+    ...makeSpectrum(peaks, { name: `S${k}`, dbId: `ID${k}`, inchikey: `KEY${k % 7}`, ri: k % 3 === 0 ? 1000 + k : undefined, derivative: k % 4 === 1 ? '2 TMS' : undefined }),
+  }));
 }
 
 const view = (r: { hits: { index: number; score: number }[] }) => r.hits.map((h) => [h.index, h.score]);
@@ -37,13 +39,32 @@ describe('index search equals brute force', () => {
           // Query: a library spectrum with some peaks disturbed and extra peaks.
           const peaks: [number, number][] = Array.from(base.mz, (m, k) => [m, (base.intensity[k] ?? 1) * (1 + ((k * 37) % 5) / 10)]);
           for (const [dm, a] of noise) peaks.push([30 + dm * 2 + 0.3, a]);
-          const query = { ...makeSpectrum(peaks), ri: 1000 + (pick % 50) };
+          // Some queries declare a derivative: mismatching hits lose points, which the bounds must allow.
+          const query = { ...makeSpectrum(peaks), ri: 1000 + (pick % 50), ...(pick % 3 === 0 ? { derivative: '2 TMS' } : {}) };
           const opts = { measure, top, ...(ri ? { riPenalty: { tolerance: 10, perUnit: 2 } } : {}) };
           expect(view(index.search(query, opts))).toEqual(view(index.bruteForce(query, opts)));
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('ranks the spectrum of the declared derivative above the same spectrum filed without it', () => {
+    const peaks: [number, number][] = [[73, 999], [147, 300], [204, 120], [217, 80]];
+    const lib = [
+      makeSpectrum(peaks, { name: 'Glucose', dbId: 'PLAIN', inchikey: 'WQZGKKKJIJFFOK-GASJEMHNSA-N' }),
+      makeSpectrum(peaks, { name: 'Glucose', dbId: 'TMS', inchikey: 'WQZGKKKJIJFFOK-GASJEMHNSA-N', derivative: '5 TMS' }),
+    ];
+    const index = buildIndex(lib, meta);
+    const labelled = index.search({ ...makeSpectrum(peaks), derivative: '5 TMS' }, { top: 2 });
+    expect(labelled.hits.map((h) => [h.id, h.derivative])).toEqual([['TMS', '5 TMS'], ['PLAIN', 'none']]);
+    expect(labelled.hits[1]?.score).toBe((labelled.hits[0]?.score ?? 0) - 200);
+    // an unlabelled query is not assumed underivatised: both score the same
+    const plain = index.search(makeSpectrum(peaks), { top: 2 });
+    expect(plain.hits[0]?.score).toBe(plain.hits[1]?.score);
+    // the check can be turned off
+    const off = index.search({ ...makeSpectrum(peaks), derivative: '5 TMS' }, { top: 2, derivativePenalty: 0 });
+    expect(off.hits[0]?.score).toBe(off.hits[1]?.score);
   });
 
   it('scores hits as the pairwise functions do and names the library version', () => {

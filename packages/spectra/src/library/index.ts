@@ -10,7 +10,8 @@
 import { SpectraErrors } from '../errors.ts';
 import { dotKernel, entropyKernel, entropyTerm, entropyWeights, identityKernel, powerTables, queryWeights, type PowerTables } from '../scoring/core.ts';
 import { toNominal, type NominalSpectrum } from '../scoring/nominal.ts';
-import { COMPOSITE_DOT_POWERS, COMPOSITE_MF_WEIGHT, DEFAULT_DOT_POWERS, DEFAULT_MEASURE } from '../scoring/defaults.ts';
+import { COMPOSITE_DOT_POWERS, COMPOSITE_MF_WEIGHT, DEFAULT_DOT_POWERS, DEFAULT_MEASURE, DERIVATIVE_MISMATCH_PENALTY } from '../scoring/defaults.ts';
+import { derivativeLabel, derivativePenalty } from '../scoring/derivative.ts';
 import { matchProbabilities } from '../scoring/probability.ts';
 import type { LibraryMeta, LibrarySpectrum, Peaks } from '../types.ts';
 import { packLibrary, type PackedLibrary } from './packed.ts';
@@ -28,6 +29,12 @@ export interface SearchOptions {
   dotPowers?: { mz: number; intensity: number };
   /** Subtracted from the score (0..1000 scale) when both sides carry a retention index. */
   riPenalty?: { tolerance: number; perUnit: number };
+  /**
+   * Subtracted from the score (0..1000 scale) of a hit whose derivative label differs from the
+   * query's, when the query declares one (its MSP `Derivative:` field: how the sample was
+   * prepared). Default DERIVATIVE_MISMATCH_PENALTY; 0 turns the check off.
+   */
+  derivativePenalty?: number;
 }
 
 export interface Hit {
@@ -81,6 +88,8 @@ export interface IndexParts extends PackedLibrary {
 interface Prepared {
   q: NominalSpectrum;
   ri: number;
+  /** The query's derivative label as compared ('' = none declared). */
+  derivative: string;
   /** Query intensity by bin (0 when absent). */
   dense: Float64Array;
   /** Query mass (mz*I) at bins >= m. */
@@ -115,16 +124,16 @@ export class SpectralIndex {
   }
 
   /** Exact top-k hits for one query spectrum. */
-  search(query: Peaks & { ri?: number }, opts: SearchOptions = {}): SearchResult {
+  search(query: Peaks & { ri?: number; derivative?: string }, opts: SearchOptions = {}): SearchResult {
     return this.run(query, opts, false);
   }
 
   /** The same result by scoring every spectrum (no bounds): the reference for exactness. */
-  bruteForce(query: Peaks & { ri?: number }, opts: SearchOptions = {}): SearchResult {
+  bruteForce(query: Peaks & { ri?: number; derivative?: string }, opts: SearchOptions = {}): SearchResult {
     return this.run(query, opts, true);
   }
 
-  private run(query: Peaks & { ri?: number }, opts: SearchOptions, brute: boolean): SearchResult {
+  private run(query: Peaks & { ri?: number; derivative?: string }, opts: SearchOptions, brute: boolean): SearchResult {
     const measure = opts.measure ?? DEFAULT_MEASURE;
     if (!MEASURES.includes(measure)) throw SpectraErrors.SPECTRA_ERR_BAD_QUERY(`unknown measure "${String(measure)}"`);
     const top = opts.top ?? 10;
@@ -142,7 +151,7 @@ export class SpectralIndex {
     return { library: this.meta, measure, hits: this.hits(prep, heap.sorted()) };
   }
 
-  private prepare(query: Peaks & { ri?: number }): Prepared {
+  private prepare(query: Peaks & { ri?: number; derivative?: string }): Prepared {
     const q = toNominal(query);
     const size = this.parts.maxMz + 2;
     const dense = new Float64Array(size);
@@ -161,10 +170,17 @@ export class SpectralIndex {
       acc += suffix[m] ?? 0;
       suffix[m] = acc;
     }
-    return { q, ri: query.ri ?? Number.NaN, dense, suffix };
+    return { q, ri: query.ri ?? Number.NaN, derivative: derivativeLabel(query.derivative), dense, suffix };
   }
 
-  private riAdjust(score: number, s: number, prep: Prepared, opts: SearchOptions): number {
+  /**
+   * The exact score's adjustments, each only ever lowering it (so every bound stays valid): the
+   * derivative check (see scoring/derivative.ts), then the retention-index penalty.
+   */
+  private riAdjust(raw: number, s: number, prep: Prepared, opts: SearchOptions): number {
+    const dpen = opts.derivativePenalty ?? DERIVATIVE_MISMATCH_PENALTY;
+    const score =
+      prep.derivative === '' || dpen === 0 ? raw : Math.max(0, raw - derivativePenalty(prep.derivative, this.parts.derivatives?.[s], dpen));
     const pen = opts.riPenalty;
     if (pen === undefined) return score;
     const lri = this.parts.ri[s] ?? Number.NaN;

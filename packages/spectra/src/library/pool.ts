@@ -12,8 +12,8 @@ import { serializeIndex } from './serialize.ts';
 
 export interface SearchPool {
   readonly threads: number;
-  search(query: Peaks & { ri?: number }, opts?: SearchOptions): Promise<SearchResult>;
-  searchMany(queries: readonly (Peaks & { ri?: number })[], opts?: SearchOptions): Promise<SearchResult[]>;
+  search(query: Peaks & { ri?: number; derivative?: string }, opts?: SearchOptions): Promise<SearchResult>;
+  searchMany(queries: readonly (Peaks & { ri?: number; derivative?: string })[], opts?: SearchOptions): Promise<SearchResult[]>;
   close(): Promise<void>;
 }
 
@@ -98,11 +98,11 @@ export function createSearchPool(source: Uint8Array | SpectralIndex, opts: { thr
     idle.push(w);
   }
 
-  const search = (query: Peaks & { ri?: number }, o: SearchOptions = {}): Promise<SearchResult> =>
+  const search = (query: Peaks & { ri?: number; derivative?: string }, o: SearchOptions = {}): Promise<SearchResult> =>
     new Promise<SearchResult>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      queue.push({ id, msg: { id, query: { mz: Float64Array.from(query.mz), intensity: Float64Array.from(query.intensity), ri: query.ri }, opts: o } });
+      queue.push({ id, msg: { id, query: { mz: Float64Array.from(query.mz), intensity: Float64Array.from(query.intensity), ri: query.ri, derivative: query.derivative }, opts: o } });
       dispatch();
     });
 
