@@ -22,6 +22,9 @@ function step(name, cmd, args) {
 if (!extra.length) {
   step('typecheck', 'pnpm', ['-s', 'typecheck']);
   step('lint', 'pnpm', ['-s', 'lint']);
+  // The portal serves the built web UI; build it once here so every test that needs it (the
+  // static-file regression, the browser flow) tests the same build instead of skipping.
+  step('web UI build', 'pnpm', ['-s', '--filter', '@tamga/portal', 'build:web']);
 }
 
 mkdirSync('test-output', { recursive: true });
