@@ -39,6 +39,8 @@ export type { StreamName, EventType, EventData, EventOf, AnyEvent, NewEvent } fr
 export { ItemReceived, AnalysisRequested, AnalysisPriority, intakeEvents } from './events/intake.ts';
 export { ResultApproved, PersonRef, LibraryRef, Quantity, PeakPair, TechniqueUsed, analysisEvents } from './events/analysis.ts';
 export { ReportIssued, ReportNumber, reportingEvents } from './events/reporting.ts';
+export { signedActs } from './signed-acts.ts';
+export type { CustodyMoveKind, CustodyMeaning, ReviewMeaning, SignedActText } from './signed-acts.ts';
 
 export { CaseOpened, CustodyRecorded, DeviationRecorded } from './events/intake.ts';
 export {

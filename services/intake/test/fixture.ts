@@ -1,9 +1,10 @@
 // One intake app against the memory store, with tokens for the people the tests act as.
-import type { Principal } from '@tamga/contracts';
+import { signedActs, type Principal, type SignedActText } from '@tamga/contracts';
 import { createESignatureVerifier, createJwtAuthenticator, createLogger, createTokenIssuer, generateSigningKeyPair, issueESignature } from '@tamga/service-kit';
 import { createMemoryStore, type DocumentStore } from '@tamga/store';
 import { buildApp, type IntakeApp } from '../src/app.ts';
-import { signedActs, type SignedAct } from '../src/domain/signed-acts.ts';
+
+type SignedAct = SignedActText;
 import { ALL_COLLECTIONS } from '../src/store/collections.ts';
 import { generateCustodyKey } from '../src/store/custody-key.ts';
 import type { CustodyKey } from '../src/store/ledger.ts';

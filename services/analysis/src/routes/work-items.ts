@@ -19,7 +19,7 @@ import { AnalysisErrors } from '../domain/errors.ts';
 import { evaluateFindings } from '../domain/findings.ts';
 import { auditRecords, results, reviews, spectrumUploads, workItems } from '../store/collections.ts';
 import type { ESignatureRecord, ResultDoc, ReviewRecord, SupportingHit, WorkItemDoc } from '../store/collections.ts';
-import { signedActs } from '../domain/signed-acts.ts';
+import { signedActs } from '@tamga/contracts';
 import { changeWorkItem, loadWorkItem, plain } from '../store/work-items.ts';
 import { writeAudit } from '../store/audit.ts';
 import { recordSignatureUse } from '../store/signatures.ts';

@@ -27,7 +27,9 @@ import { INVENTORY_STATUSES } from '../domain/inventory.ts';
 import { labNoFromScan } from '../domain/lab-number.ts';
 import { PHOTO_LIMIT_BYTES, isPhotoType, sniffPhotoType, type PhotoType } from '../domain/photos.ts';
 import type { ItemState } from '../domain/custody.ts';
-import { signedActs, type SignedAct } from '../domain/signed-acts.ts';
+import { signedActs, type CustodyMeaning, type SignedActText } from '@tamga/contracts';
+
+type SignedAct = SignedActText<CustodyMeaning>;
 import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
 import type { Caller, IntakeStore } from '../store/intake-store.ts';
 import { CUSTODY_ROLES, INTAKE_ROLES, LAB_STAFF_ROLES, READ_ROLES, WITNESS_ROLES } from './access.ts';

@@ -136,7 +136,15 @@ export function App() {
 
   return (
     <>
-      <a className="skip" href="#main">
+      {/* The router owns the URL hash: move focus to the content without changing the route. */}
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t('common.skip')}
       </a>
       <header>

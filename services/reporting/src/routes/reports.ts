@@ -9,7 +9,7 @@ import type { ESignatureVerifier, ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore, Stored } from '@tamga/store';
 import { decideLifecycle } from '../domain/lifecycle.ts';
 import { reportingErrors } from '../domain/errors.ts';
-import { signedActs } from '../domain/signed-acts.ts';
+import { signedActs } from '@tamga/contracts';
 import { audit, issueOne, strip, toState, type IssuerDeps } from '../reports/issue-reports.ts';
 import { accessCollection, reportsCollection, resultsCollection, type AccessRecord, type ReportRecord } from '../store/collections.ts';
 
@@ -141,7 +141,7 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
       // Verified before anything is read or changed: a refused signature leaves no trace.
       const eSignature = await eSignatures.verify(request.body.eSignature, {
         sub: request.principal.sub,
-        ...signedActs.withdraw(request.params.reportNumber),
+        ...signedActs.withdrawReport(request.params.reportNumber),
       });
       const updated = await store.transaction(async (tx) => {
         const col = tx.collection(reportsCollection);
@@ -168,7 +168,7 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
     async (request, reply) => {
       const eSignature = await eSignatures.verify(request.body.eSignature, {
         sub: request.principal.sub,
-        ...signedActs.amend(request.params.reportNumber),
+        ...signedActs.amendReport(request.params.reportNumber),
       });
       const issued = await store.transaction(async (tx) => {
         const report = await tx.collection(reportsCollection).get(request.params.reportNumber);

@@ -602,7 +602,7 @@ function actOf(item: Item, act: ScanAct, receiver: string): { meaning: string; p
   switch (act) {
     case 'store':
     case 'retrieve':
-      return signedActs.custody(item.labNo, act);
+      return signedActs.move(item.labNo, act);
     case 'offer':
       return signedActs.offerTransfer(item.labNo, receiver);
     case 'accept':

@@ -360,7 +360,7 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
   }
 
   function actOf(kind: Act): SignedAct {
-    return kind === 'sub_sample' ? signedActs.subSample(labNo) : signedActs.custody(labNo, kind as CustodyKind);
+    return kind === 'sub_sample' ? signedActs.subSample(labNo) : signedActs.move(labNo, kind as CustodyKind);
   }
   const err = act.apiError;
   const photoPicker = <PhotoPicker label={t('acts.photo')} onChange={setPhotos} error={err} />;
@@ -637,11 +637,11 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
       {signing !== undefined && (
         <ESignatureDialog
           {...(signing === 'witness_destruction' && proposerHere
-            ? signedActs.custody(labNo, 'propose_destruction')
+            ? signedActs.move(labNo, 'propose_destruction')
             : actOf(signing))}
           witness={
             (signing === 'propose_destruction' && !witnessLater) || (signing === 'witness_destruction' && proposerHere)
-              ? signedActs.custody(labNo, 'witness_destruction')
+              ? signedActs.move(labNo, 'witness_destruction')
               : undefined
           }
           witnessOnly={signing === 'witness_destruction' && proposerHere}
