@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { signedActs } from '@tamga/contracts';
 import { DemoErrors } from './errors.ts';
 import { callService, type ServiceCall } from './http.ts';
 import { DEMO_LIBRARY, demoLibraryMsp, demoQueryMsp } from './library.ts';
@@ -157,10 +158,7 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   const seal = `DS-${Date.now().toString().slice(-6)}`;
   // The receipt is e-signed: the purpose names the exhibit and the case, as intake expects.
   const exhibitNo = 'Exhibit 1';
-  const receiptSignature = await options.eSign('technician', {
-    meaning: 'received',
-    purpose: `receive ${exhibitNo} into ${caseId}`,
-  });
+  const receiptSignature = await options.eSign('technician', signedActs.receive(caseId, exhibitNo));
   const received = await as('technician', urls.intake, {
     method: 'POST',
     path: `/v1/cases/${encodeURIComponent(caseId)}/items`,
@@ -284,7 +282,7 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
       decision: 'approve',
       signature: { printedName: reviewerName, meaning: 'Technical review: results verified and approved' },
       // The reviewer's e-signature from the portal: meaning "approved", for this work item only.
-      eSignature: await options.eSign('reviewer', { meaning: 'approved', purpose: `approve work item ${workItem.id}` }),
+      eSignature: await options.eSign('reviewer', signedActs.approve(workItem.id)),
     },
   });
   await step('approved', `result approved and signed by ${reviewerName}`);
