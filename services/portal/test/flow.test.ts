@@ -97,6 +97,13 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     return page;
   }
 
+  /** Opens the scan desk and waits until its field has focus, as the scanner needs before it types. */
+  async function atScanDesk(p: Page): Promise<void> {
+    await p.getByRole('link', { name: 'Scan label' }).click();
+    await p.getByRole('heading', { name: 'Scan a label' }).waitFor();
+    await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('code');
+  }
+
   async function done(page: Page): Promise<void> {
     expect((page as Page & { problems?: string[] }).problems ?? []).toEqual([]);
     await page.context().close();
@@ -201,9 +208,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     }
     await shot(page, '04-technician-storage');
 
-    await page.getByRole('link', { name: 'Scan label' }).click();
-    await page.getByRole('heading', { name: 'Scan a label' }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('code');
+    await atScanDesk(page);
     // A scanner is a keyboard: it types what the label's barcode holds, then Enter.
     await page.keyboard.type(state.labNo);
     await page.keyboard.press('Enter');
@@ -269,7 +274,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     expect(state.labNo2).toMatch(/^TMG-\d{4}-\d{6}-02$/);
 
     // At the scan desk: the photo's thumbnail with its SHA-256.
-    await page.getByRole('link', { name: 'Scan label' }).click();
+    await atScanDesk(page);
     await page.keyboard.type(state.labNo2);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: state.labNo2 }).waitFor();
@@ -435,7 +440,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
 
     // The QA manager witnesses the second destruction at their own workstation, with their own password.
     const qa = await signedIn('qa.manager');
-    await qa.getByRole('link', { name: 'Scan label' }).click();
+    await atScanDesk(qa);
     await qa.keyboard.type(subLabNo2);
     await qa.keyboard.press('Enter');
     await qa.getByRole('heading', { name: subLabNo2 }).waitFor();
@@ -467,8 +472,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     const page = await signedIn('analyst');
     await page.getByRole('heading', { name: 'Work queue' }).waitFor();
     // First the item itself: the analyst scans it and accepts the hand-over with an e-signature.
-    await page.getByRole('link', { name: 'Scan label' }).click();
-    await page.getByRole('heading', { name: 'Scan a label' }).waitFor();
+    await atScanDesk(page);
     await page.keyboard.type(state.labNo);
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Accept (e-signature)' }).focus();
