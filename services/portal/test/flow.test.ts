@@ -117,7 +117,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
   async function eSign(page: Page, username: string, shotName?: string): Promise<void> {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
     await page.keyboard.type(password(username));
     if (shotName !== undefined) await shot(page, shotName);
     await page.keyboard.press('Enter');
@@ -357,6 +357,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await destroy.getByRole('button', { name: 'Destroy: sign with a witness' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText(`witness_destruction ${subLabNo}`).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
     // The keyboard through the dialog: own password, Tab, witness's username, Tab, their password.
     // First the technician names themself as witness: refused at the username field.
     await page.keyboard.type(password('technician'));
@@ -415,8 +416,8 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByRole('heading', { name: 'Where every item is' }).waitFor();
     const all = page.getByRole('table').filter({ hasText: 'Items and where they are' });
     await all.waitFor();
-    await expect(all.getByRole('row').count()).resolves.toBe(5);
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('code');
+    await expect.poll(() => all.getByRole('row').count()).toBe(5);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('code');
     await shot(page, '05f-inventory');
     await page.keyboard.type(subLabNo);
     await page.keyboard.press('Enter');
