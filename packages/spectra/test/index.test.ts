@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildIndex, createSearchPool, identityMatchFactor, loadIndex, makeSpectrum, MEASURES, parseMsp, reverseMatchFactor, serializeIndex, type LibrarySpectrum, type Measure } from '../src/index.ts';
+import { buildIndex, buildIndexFromPacked, createSearchPool, identityMatchFactor, loadIndex, makeSpectrum, MEASURES, parseMsp, reverseMatchFactor, serializeIndex, type LibrarySpectrum, type Measure } from '../src/index.ts';
 
 const meta = { name: 'test-lib', version: '1' };
 
@@ -144,6 +144,38 @@ describe('pruning edge cases equal brute force', () => {
     const raw = Array.from({ length: 120 }, (_, k) => Array.from({ length: 10 }, (_, j): [number, number] => [35 + ((k * 13 + j * 9) % 150), 1 + ((k * 53 + j * 29) % 999)]));
     const lib = toLibrary(raw);
     same(lib, [lib[3], lib[77]].filter((x) => x !== undefined), [1, 10], { dotPowers: { mz: 1, intensity: 1 } });
+  });
+});
+
+describe('blocked cosine postings', () => {
+  it('stays exact across several blocks of 65,536 spectra, with near copies of the query in every block', () => {
+    // 140,000 spectra of 6 peaks: three blocks of cosine postings, and near copies of the query
+    // spread through all of them, so hits and the k-th best come from every block.
+    const count = 140_000;
+    const per = 6;
+    const offsets = new Uint32Array(count + 1);
+    const mz = new Uint16Array(count * per);
+    const intensity = new Uint16Array(count * per);
+    for (let s = 0; s < count; s++) {
+      offsets[s] = s * per;
+      const copy = s % 9973 === 17;
+      for (let j = 0; j < per; j++) {
+        mz[s * per + j] = copy ? 41 + 14 * j : 30 + j * 40 + ((s * 7 + j * 13) % 40);
+        intensity[s * per + j] = copy ? 999 - 100 * j + (s % 5) : 1 + ((s * 131 + j * 71) % 999);
+      }
+    }
+    offsets[count] = count * per;
+    const index = buildIndexFromPacked({ offsets, mz, intensity, ri: new Float32Array(count).fill(Number.NaN) }, meta);
+    const queries = [
+      makeSpectrum(Array.from({ length: per }, (_, j): [number, number] => [41 + 14 * j, 990 - 95 * j])),
+      makeSpectrum([[41, 999], [55, 400], [150, 300], [231, 80]]),
+    ];
+    for (const q of queries)
+      for (const measure of ['composite', 'dot'] as const)
+        for (const top of [1, 10, 25]) {
+          const opts = { measure, top };
+          expect(view(index.search(q, opts)), `${measure} top ${top}`).toEqual(view(index.bruteForce(q, opts)));
+        }
   });
 });
 

@@ -5,6 +5,9 @@
 // - an inverted index of peak *pairs* (consecutive bins p, j): the identity MF's peak-pair term
 //   only rewards pairs both spectra share, so counting shared pairs bounds that term for every
 //   spectrum at once. The top spectra by shared pairs also seed the k-th best score.
+// Measures with a weighted-cosine part (composite, dot) first get every spectrum's cosine bound
+// at once from blocked postings (blocked.ts): most spectra are dismissed there without touching
+// their peaks, and only the rest go on to the per-spectrum identity bound.
 // Every bound is a proven upper bound (Cauchy-Schwarz on the remaining peaks); survivors are
 // scored by the same kernels as brute force, so the result equals brute force exactly.
 import { SpectraErrors } from '../errors.ts';
@@ -15,6 +18,7 @@ import { derivativeLabel, derivativePenalty } from '../scoring/derivative.ts';
 import { matchProbabilities } from '../scoring/probability.ts';
 import type { LibraryMeta, LibrarySpectrum, Peaks } from '../types.ts';
 import { packLibrary, type PackedLibrary } from './packed.ts';
+import { accumulateBlock, BLOCK, buildCosinePostings, type CosinePostings } from './blocked.ts';
 
 export type Measure = 'identity' | 'reverse' | 'dot' | 'entropy' | 'composite';
 export const MEASURES: readonly Measure[] = ['composite', 'identity', 'reverse', 'dot', 'entropy'];
@@ -79,10 +83,10 @@ export interface IndexParts extends PackedLibrary {
   pairTo: Uint16Array;
   maxMz: number;
   /**
-   * The composite's normalised cosine weights (per peak), computed at build on shared memory
-   * so that worker threads share one copy instead of each computing its own.
+   * Blocked postings of the composite's cosine weights (blocked.ts), built with the index on
+   * shared memory so that worker threads share one copy; other powers are built on first use.
    */
-  cosineWeights?: { key: string; weights: Float32Array };
+  cosinePostings?: CosinePostings;
 }
 
 interface Prepared {
@@ -111,6 +115,9 @@ export class SpectralIndex {
   private pairNum: Float64Array;
   private pairDen: Float64Array;
   private peakMax = 0;
+  private readonly postingsCache = new Map<string, CosinePostings>();
+  private acc: Float32Array | undefined;
+  private touchedBuf: Uint32Array | undefined;
 
   constructor(meta: LibraryMeta, parts: IndexParts) {
     this.meta = { name: meta.name, version: meta.version };
@@ -120,7 +127,6 @@ export class SpectralIndex {
     this.pairCount = new Uint16Array(this.count);
     this.pairNum = new Float64Array(this.count);
     this.pairDen = new Float64Array(this.count);
-    if (parts.cosineWeights !== undefined) this.dotCache.set(parts.cosineWeights.key, parts.cosineWeights.weights);
   }
 
   /** Exact top-k hits for one query spectrum. */
@@ -196,7 +202,10 @@ export class SpectralIndex {
     const dotPart = (powers: { mz: number; intensity: number }) => {
       const t = powerTables(powers.mz, powers.intensity);
       const { w, n2 } = queryWeights(q.mz, q.intensity, t);
-      return { t, w, n2 };
+      // Per-peak library weights: only the per-spectrum bounds read them, so built on first use.
+      let lw: Float32Array | undefined;
+      const libraryWeights = (): Float32Array => (lw ??= this.dotWeights(t));
+      return { t, w, n2, libraryWeights };
     };
     switch (measure) {
       case 'identity':
@@ -209,16 +218,15 @@ export class SpectralIndex {
       }
       case 'dot': {
         const d = dotPart(opts.dotPowers ?? DEFAULT_DOT_POWERS);
-        const lw = this.dotWeights(d.t);
         const qhat = this.denseWeights(prep, d.w, d.n2);
         return {
           exact: (s) => adjust(1000 * dotKernel(q.mz, d.w, d.n2, mz, intensity, offsets[s] ?? 0, offsets[s + 1] ?? 0, d.t), s),
-          bound: (s, theta) => this.dotBound(s, theta / 1000, qhat, lw),
+          bound: (s, theta) => this.dotBound(s, theta / 1000, qhat, d.libraryWeights()),
+          cosine: { post: this.cosinePostings(d.t), qhat, wmf: 0, wdot: 1 },
         };
       }
       case 'composite': {
         const d = dotPart(opts.dotPowers ?? COMPOSITE_DOT_POWERS);
-        const lw = this.dotWeights(d.t);
         const qhat = this.denseWeights(prep, d.w, d.n2);
         const wmf = COMPOSITE_MF_WEIGHT;
         return {
@@ -228,7 +236,9 @@ export class SpectralIndex {
             const mf = identityKernel(q.mz, q.intensity, mz, intensity, a, b, false);
             return adjust(wmf * mf + (1 - wmf) * 1000 * dotKernel(q.mz, d.w, d.n2, mz, intensity, a, b, d.t), s);
           },
-          bound: (s, theta) => this.identityBound(s, theta / 1000, prep, false, wmf, 1 - wmf, { qhat, lw }),
+          bound: (s, theta) => this.identityBound(s, theta / 1000, prep, false, wmf, 1 - wmf, { qhat, lw: d.libraryWeights() }),
+          cosine: { post: this.cosinePostings(d.t), qhat, wmf, wdot: 1 - wmf },
+          mfBound: (s, theta) => this.identityBound(s, theta / 1000, prep, false, wmf, 0, undefined),
         };
       }
       case 'entropy': {
@@ -277,6 +287,15 @@ export class SpectralIndex {
     return lw;
   }
 
+  private cosinePostings(t: PowerTables): CosinePostings {
+    const key = `${t.a}/${t.b}`;
+    const have = this.parts.cosinePostings?.key === key ? this.parts.cosinePostings : this.postingsCache.get(key);
+    if (have !== undefined) return have;
+    const post = buildCosinePostings(this.parts, t, this.parts.maxMz, false);
+    this.postingsCache.set(key, post);
+    return post;
+  }
+
   private entropyLibraryWeights(): Float32Array {
     if (this.entropyCache !== undefined) return this.entropyCache;
     const { offsets, intensity } = this.parts;
@@ -303,7 +322,11 @@ export class SpectralIndex {
     const num = this.pairNum;
     const den = this.pairDen;
     cnt.fill(0);
-    const touched: number[] = [];
+    // One buffer per index, not a growing array per query: at 1M spectra that array was a large
+    // heap object left to the major GC each query, and the garbage showed in peak resident.
+    this.touchedBuf ??= new Uint32Array(this.count);
+    const touched = this.touchedBuf;
+    let nt = 0;
     for (let k = 1; k < q.mz.length; k++) {
       const mj = q.mz[k] ?? 0;
       const pu = q.intensity[k - 1] ?? 0;
@@ -321,7 +344,7 @@ export class SpectralIndex {
           for (let p = pairOffsets[mid] ?? 0; p < end; p++) {
             const s = pairPostings[p] ?? 0;
             if (cnt[s] === 0) {
-              touched.push(s);
+              touched[nt++] = s;
               num[s] = 0;
               den[s] = 0;
             }
@@ -335,7 +358,7 @@ export class SpectralIndex {
         }
       }
     }
-    return Uint32Array.from(touched);
+    return touched.subarray(0, nt);
   }
 
   private searchPruned(prep: Prepared, scorer: Scorer, heap: TopK): void {
@@ -361,10 +384,57 @@ export class SpectralIndex {
         heap.offer(scorer.exact(s), s);
       }
     }
+    if (scorer.cosine !== undefined) {
+      this.scanBlocked(prep, scorer, scorer.cosine, heap, gen);
+      return;
+    }
     for (let s = 0; s < this.count; s++) {
       if (stamp[s] === gen) continue;
       if (heap.full && scorer.bound(s, heap.worstScore) < heap.worstScore) continue;
       heap.offer(scorer.exact(s), s);
+    }
+  }
+
+  /**
+   * The scan for measures with a cosine part: per block of spectra, the cosine upper bounds of
+   * all its spectra at once (blocked.ts); a spectrum goes on to the identity bound and the exact
+   * score only when wmf * 1000 + wdot * 1000 * cosine bound reaches the k-th best.
+   */
+  private scanBlocked(prep: Prepared, scorer: Scorer, cos: CosinePart, heap: TopK, gen: number): void {
+    const { post, qhat, wmf, wdot } = cos;
+    const maxMz = this.parts.maxMz;
+    const binsAll: number[] = [];
+    const wAll: number[] = [];
+    for (const m of prep.q.mz) {
+      if (m > maxMz) continue;
+      const w = qhat[m] ?? 0;
+      if (w > 0) {
+        binsAll.push(m);
+        wAll.push(w / 65535);
+      }
+    }
+    const bins = Uint16Array.from(binsAll);
+    const qw = Float64Array.from(wAll);
+    this.acc ??= new Float32Array(BLOCK);
+    const acc = this.acc;
+    const stamp = this.stamp;
+    const top = 1000 * wmf * (1 + MARGIN_EXACT) + MARGIN_EXACT * 1000;
+    const mfBound = scorer.mfBound;
+    for (let b = 0; b < post.blocks; b++) {
+      acc.fill(0);
+      accumulateBlock(post, b, bins, qw, acc);
+      const base = b * BLOCK;
+      const end = Math.min(this.count, base + BLOCK);
+      for (let s = base; s < end; s++) {
+        if (stamp[s] === gen) continue;
+        if (heap.full) {
+          const theta = heap.worstScore;
+          const cb = 1000 * wdot * ((acc[s - base] ?? 0) + MARGIN_F32);
+          if (top + cb < theta) continue;
+          if (mfBound !== undefined && mfBound(s, theta - cb) + cb < theta) continue;
+        }
+        heap.offer(scorer.exact(s), s);
+      }
     }
   }
 
@@ -525,10 +595,23 @@ export class SpectralIndex {
   }
 }
 
+interface CosinePart {
+  post: CosinePostings;
+  /** Normalised query weights by bin. */
+  qhat: Float64Array;
+  /** The score is <= 1000 * (wmf * MF/1000 + wdot * cosine). */
+  wmf: number;
+  wdot: number;
+}
+
 interface Scorer {
   exact(s: number): number;
   /** An upper bound of exact(s); may stop early once it is below theta. */
   bound(s: number, theta: number): number;
+  /** Measures with a weighted-cosine part: searched by blocked accumulation (blocked.ts). */
+  cosine?: CosinePart;
+  /** Upper bound of the score's identity part alone (1000 * wmf * MF/1000), stopping below theta. */
+  mfBound?: (s: number, theta: number) => number;
 }
 
 /** Keeps the k best (score desc, then library position asc): a min-heap on that order. */
@@ -642,8 +725,8 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
   }
   const pairs = buildPairs(offsets, mz, intensity, maxMz);
   const t = powerTables(COMPOSITE_DOT_POWERS.mz, COMPOSITE_DOT_POWERS.intensity);
-  const cosineWeights = { key: `${t.a}/${t.b}`, weights: normalisedWeights(offsets, mz, intensity, t, new Float32Array(new SharedArrayBuffer(4 * mz.length))) };
-  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, mass, ...pairs, maxMz, cosineWeights });
+  const cosinePostings = buildCosinePostings({ offsets, mz, intensity }, t, maxMz, true);
+  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, mass, ...pairs, maxMz, cosinePostings });
 }
 
 /** Peak weights mz^a * I^b divided by their spectrum's norm, written into `out`. */

@@ -1,13 +1,15 @@
 // Binary index file: "TAMGAIDX" magic, format version, a JSON header (library name/version,
 // counts, string columns), then the typed arrays back to back, each 8-byte aligned, so loading
-// is a handful of views over one buffer (no parsing of peaks).
+// is a handful of views over one buffer (no parsing of peaks). Format 2 adds the composite's
+// blocked cosine postings, so a loaded index (and every worker thread on its bytes) reads them
+// instead of building its own.
 import { SpectraErrors } from '../errors.ts';
 import { SpectralIndex, type IndexParts } from './index.ts';
 
 const MAGIC = 'TAMGAIDX';
-const FORMAT = 1;
+const FORMAT = 2;
 
-type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'mass' | 'pairKeys' | 'pairOffsets' | 'pairPostings' | 'pairFrom' | 'pairTo';
+type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'mass' | 'pairKeys' | 'pairOffsets' | 'pairPostings' | 'pairFrom' | 'pairTo' | 'postStart' | 'postLocal' | 'postWeight';
 const ARRAYS: readonly [ArrayName, 'u32' | 'u16' | 'f32' | 'f64'][] = [
   ['offsets', 'u32'],
   ['mz', 'u16'],
@@ -20,13 +22,26 @@ const ARRAYS: readonly [ArrayName, 'u32' | 'u16' | 'f32' | 'f64'][] = [
   ['pairPostings', 'u32'],
   ['pairFrom', 'u16'],
   ['pairTo', 'u16'],
+  ['postStart', 'u32'],
+  ['postLocal', 'u16'],
+  ['postWeight', 'u16'],
 ];
+
+const EMPTY = { u32: new Uint32Array(0), u16: new Uint16Array(0) };
+
+/** The arrays of the file, the postings' ones empty when the index has none. */
+function sections(p: IndexParts): Record<ArrayName, Uint32Array | Uint16Array | Float32Array | Float64Array> {
+  const c = p.cosinePostings;
+  return { ...p, postStart: c?.start ?? EMPTY.u32, postLocal: c?.local ?? EMPTY.u16, postWeight: c?.weight ?? EMPTY.u16 };
+}
 
 interface Header {
   format: number;
   library: { name: string; version: string };
   maxMz: number;
   lengths: number[];
+  /** Powers key and block count of the cosine postings, when saved. */
+  postings?: { key: string; blocks: number };
   strings: { ids?: string[]; names?: string[]; inchikeys?: string[]; derivatives?: string[]; comments?: string[] };
 }
 
@@ -34,13 +49,15 @@ const align8 = (n: number): number => (n + 7) & ~7;
 
 /** Serialises the index into one buffer (optionally shared, for worker threads). */
 export function serializeIndex(index: SpectralIndex, opts: { shared?: boolean } = {}): Uint8Array {
-  const p = index.parts;
+  const p = sections(index.parts);
+  const c = index.parts.cosinePostings;
   const header: Header = {
     format: FORMAT,
     library: index.meta,
-    maxMz: p.maxMz,
+    maxMz: index.parts.maxMz,
     lengths: ARRAYS.map(([name]) => p[name].length),
-    strings: { ids: p.ids, names: p.names, inchikeys: p.inchikeys, derivatives: p.derivatives, comments: p.comments },
+    ...(c === undefined ? {} : { postings: { key: c.key, blocks: c.blocks } }),
+    strings: { ids: index.parts.ids, names: index.parts.names, inchikeys: index.parts.inchikeys, derivatives: index.parts.derivatives, comments: index.parts.comments },
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   let size = align8(8 + 4 + 4 + json.length);
@@ -91,8 +108,15 @@ export function loadIndex(bytes: Uint8Array): SpectralIndex {
       type === 'u32' ? new Uint32Array(buf.buffer, off, len) : type === 'u16' ? new Uint16Array(buf.buffer, off, len) : type === 'f32' ? new Float32Array(buf.buffer, off, len) : new Float64Array(buf.buffer, off, len);
     at += align8(len * width);
   });
-  const parts = { ...arrays, ...header.strings, maxMz: header.maxMz } as IndexParts;
+  const { postStart, postLocal, postWeight, ...rest } = arrays;
+  const parts = { ...rest, ...header.strings, maxMz: header.maxMz } as IndexParts;
   const count = parts.offsets.length - 1;
   if (count < 0 || parts.mass.length !== count || parts.order.length !== parts.mz.length || parts.pairOffsets.length !== parts.pairKeys.length + 1) bad('inconsistent section lengths');
+  const post = header.postings;
+  if (post !== undefined) {
+    const row = post.blocks + 1;
+    if (postStart?.length !== (header.maxMz + 1) * row + 1 || postLocal?.length !== parts.mz.length || postWeight?.length !== parts.mz.length) bad('inconsistent postings lengths');
+    parts.cosinePostings = { key: post.key, blocks: post.blocks, start: postStart as Uint32Array, local: postLocal as Uint16Array, weight: postWeight as Uint16Array };
+  }
   return new SpectralIndex(header.library, parts);
 }
