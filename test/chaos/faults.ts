@@ -3,7 +3,7 @@
 // every service keeps one instance and the NATS cluster keeps its quorum of two. On request it
 // also loses the whole broker: every NATS node stopped, its JetStream store deleted, started
 // again empty (the outbox relays must replay).
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningSystem } from '../../packages/cli/src/system/start-system.ts';
@@ -102,13 +102,34 @@ export function startChaos(options: {
       log(`[chaos ${stamp()}] SIGKILL ${service}#${fault.target} (pid ${instance.pid}); back in ${fault.downMs} ms`);
       await system.stopInstance(service, fault.target, 'SIGKILL');
       await sleep(fault.downMs);
-      await system.startInstance(service, fault.target);
+      await restart(service, fault.target);
       balancers[service].admit(instance.url);
     }
     const healedAt = Date.now();
     injected.push({ ...fault, at, healedAt });
     const what = fault.kind === 'wipe-broker' ? '' : fault.kind === 'kill-nats' ? ` node ${fault.target + 1}` : ` #${fault.target}`;
     log(`[chaos ${stamp()}] ${fault.kind}${what} healed after ${healedAt - at} ms`);
+  };
+
+  /**
+   * Starts a killed instance again as a supervisor (systemd, Kubernetes) would: a start that
+   * fails - e.g. while the NATS cluster is still electing leaders after a node kill - is logged
+   * with the tail of the service's log and retried with a growing pause, up to five times.
+   */
+  const restart = async (service: 'intake' | 'analysis' | 'reporting', target: number): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await system.startInstance(service, target);
+        return;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const logFile = /see (\S+\.log)/.exec(message)?.[1];
+        const tail = logFile !== undefined && existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+        log(`[chaos ${stamp()}] ${service}#${target} did not start (attempt ${attempt}): ${message}${tail ? `\n${tail}` : ''}`);
+        if (attempt >= 5) throw err;
+        await sleep(1000 * attempt);
+      }
+    }
   };
 
   const run = async (): Promise<InjectedFault[]> => {
