@@ -93,26 +93,15 @@ async function generate(dir: string, options: DevPkiOptions): Promise<void> {
   );
 
   const signerKeys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const signerCert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: randomSerial(),
-      subject: [{ C: [country] }, { O: [lab] }, { T: [SIGNER_ROLE] }, { CN: [`${lab}: test reports`] }],
-      issuer: caCert.subject,
-      notBefore,
-      notAfter: years(3),
-      signingKey: caKeys.privateKey,
-      publicKey: signerKeys.publicKey,
-      signingAlgorithm: SIGNING,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-        new x509.ExtendedKeyUsageExtension(EKU, false),
-        await x509.SubjectKeyIdentifierExtension.create(signerKeys.publicKey, false, crypto),
-        await x509.AuthorityKeyIdentifierExtension.create(caCert, false, crypto),
-      ],
-    },
-    crypto,
-  );
+  const signerCert = await issueSignerCertificate({
+    subject: [{ C: [country] }, { O: [lab] }, { T: [SIGNER_ROLE] }, { CN: [`${lab}: test reports`] }],
+    caCert,
+    caKey: caKeys.privateKey,
+    publicKey: signerKeys.publicKey,
+    serialNumber: randomSerial(),
+    notBefore,
+    notAfter: years(3),
+  });
 
   const pkcs8 = async (key: CryptoKey) => x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
   // Keys first, certificates last: the signer key's presence is what marks a complete PKI.
@@ -126,6 +115,41 @@ export function randomSerial(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x10; // positive and full length
   return Buffer.from(bytes).toString('hex');
+}
+
+/**
+ * The lab's report-signing certificate profile, in one place for first issue and rotation:
+ * end entity, digitalSignature + nonRepudiation, the document-signing EKUs, key identifiers.
+ */
+export async function issueSignerCertificate(o: {
+  subject: x509.JsonName | string;
+  caCert: x509.X509Certificate;
+  caKey: CryptoKey;
+  publicKey: CryptoKey;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+}): Promise<x509.X509Certificate> {
+  return x509.X509CertificateGenerator.create(
+    {
+      serialNumber: o.serialNumber,
+      subject: o.subject,
+      issuer: o.caCert.subject,
+      notBefore: o.notBefore,
+      notAfter: o.notAfter,
+      signingKey: o.caKey,
+      publicKey: o.publicKey,
+      signingAlgorithm: SIGNING,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+        new x509.ExtendedKeyUsageExtension(EKU, false),
+        await x509.SubjectKeyIdentifierExtension.create(o.publicKey, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(o.caCert, false, crypto),
+      ],
+    },
+    crypto,
+  );
 }
 
 export async function writeAtomically(path: string, text: string, mode: number): Promise<void> {

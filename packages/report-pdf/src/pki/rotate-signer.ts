@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ReportPdfErrors } from '../errors.ts';
-import { ALG, EKU, FILES, SIGNING, randomSerial, withLock, writeAtomically } from './dev-pki.ts';
+import { ALG, FILES, issueSignerCertificate, randomSerial, withLock, writeAtomically } from './dev-pki.ts';
 
 const crypto = webcrypto as unknown as Crypto;
 
@@ -47,27 +47,16 @@ export async function rotateSigningCertificate(dir: string, options: RotateSigne
     const notAfter = wanted.getTime() < caCert.notAfter.getTime() ? wanted : caCert.notAfter;
     const signerKeys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
     const serialNumber = randomSerial();
-    const cert = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber,
-        // The same signer as before (lab, role, name); only key, serial and validity are new.
-        subject: oldCert.subject,
-        issuer: caCert.subject,
-        notBefore: new Date(now.getTime() - 60 * 60 * 1000),
-        notAfter,
-        signingKey: caKey,
-        publicKey: signerKeys.publicKey,
-        signingAlgorithm: SIGNING,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-          new x509.ExtendedKeyUsageExtension(EKU, false),
-          await x509.SubjectKeyIdentifierExtension.create(signerKeys.publicKey, false, crypto),
-          await x509.AuthorityKeyIdentifierExtension.create(caCert, false, crypto),
-        ],
-      },
-      crypto,
-    );
+    const cert = await issueSignerCertificate({
+      // The same signer as before (lab, role, name); only key, serial and validity are new.
+      subject: oldCert.subject,
+      caCert,
+      caKey,
+      publicKey: signerKeys.publicKey,
+      serialNumber,
+      notBefore: new Date(now.getTime() - 60 * 60 * 1000),
+      notAfter,
+    });
     if (!(await cert.verify({ publicKey: caCert.publicKey }, crypto))) throw ReportPdfErrors.REPORT_ERR_PKI_UNREADABLE('the new signing certificate does not verify against the lab CA');
 
     const retiredDir = join(dir, 'retired');
