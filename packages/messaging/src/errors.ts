@@ -2,6 +2,7 @@ import { errorCatalogue } from '@tamga/contracts';
 
 export const MessagingErrors = errorCatalogue({
   MESSAGING_ERR_UNAVAILABLE: [503, 'The message broker is not reachable'],
+  MESSAGING_ERR_NATS_AUTH: [503, 'NATS refused the credentials of this service'],
   MESSAGING_ERR_STREAM_SETUP: [503, 'A JetStream stream could not be created or updated'],
   MESSAGING_ERR_CONSUMER_SETUP: [503, 'A JetStream consumer could not be created or updated'],
   MESSAGING_ERR_PUBLISH_FAILED: [503, 'An event could not be published'],

@@ -1,5 +1,7 @@
 export { connectNats, pingNats } from './connection.ts';
 export type { ConnectNatsOptions } from './connection.ts';
+export { jetStreamStartup, pendingDeadLetterDesk } from './startup.ts';
+export type { JetStreamStartup, JetStreamStartupOptions, PendingDeadLetterDesk } from './startup.ts';
 export { ensureStreams, streamSubject, DEADLETTER_STREAM, DEADLETTER_PREFIX } from './streams.ts';
 export type { EnsureStreamsOptions } from './streams.ts';
 export { outboxCollection, enqueueEvent, startOutboxRelay, replayOutbox } from './outbox.ts';

@@ -2,7 +2,8 @@
 // then the HTTP app.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { connectNats, createDeadLetterDesk, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
+import { jetStreamStartup, jetstream, pendingDeadLetterDesk, startOutboxRelay } from '@tamga/messaging';
+import type { OutboxRelay, RunningConsumer } from '@tamga/messaging';
 import {
   authenticatorFromConfig,
   ConfigError,
@@ -14,6 +15,7 @@ import {
   ServiceConfigSchema,
 } from '@tamga/service-kit';
 import { openStore } from '@tamga/store';
+import { isDomainError } from '@tamga/contracts';
 import { buildApp } from './app.ts';
 import { startAnalysisConsumers } from './events/consumers.ts';
 import { ThresholdConfig } from './domain/threshold-config.ts';
@@ -53,15 +55,16 @@ const store = await openStore({
   dataDir: config.DATA_DIR,
   ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
 });
-const nc = await connectNats({
-  servers: config.NATS_URL,
-  name: 'analysis',
-  user: config.NATS_USER,
-  pass: config.NATS_PASSWORD,
+// NATS may come after this process (a broker started later, a cluster re-electing leaders): the
+// HTTP server runs meanwhile and /ready says what is pending, while the set-up retries.
+const jetStream = jetStreamStartup({
+  connect: { servers: config.NATS_URL, name: 'analysis', user: config.NATS_USER, pass: config.NATS_PASSWORD },
+  replicas: config.NATS_STREAM_REPLICAS,
+  logger,
 });
-await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
-const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
-const deadLetters = await createDeadLetterDesk({ js: jetstream(nc), store });
+let relay: OutboxRelay | undefined;
+let consumers: RunningConsumer[] = [];
+const deadLetters = pendingDeadLetterDesk(store);
 
 const { app } = await buildApp({
   store,
@@ -71,29 +74,49 @@ const { app } = await buildApp({
   opinionAuthorized: config.OPINION_AUTHORIZED_USERS.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== ''),
-  readiness: [{ name: 'nats', check: () => pingNats(nc) }],
+  readiness: [{ name: 'nats', check: () => jetStream.check() }],
   eSignatures,
-  onCommitted: () => relay.notify(),
+  onCommitted: () => relay?.notify(),
   deadLetters,
 });
-const consumers = await startAnalysisConsumers({
-  nc,
-  store,
-  logger,
-  turnaroundDays: { routine: config.TURNAROUND_DAYS_ROUTINE, urgent: config.TURNAROUND_DAYS_URGENT },
-});
-deadLetters.attach(...consumers);
 
 await runService({
   app,
   port: config.PORT,
   host: config.HOST,
   onClose: [
+    () => {
+      jetStream.stop();
+      return Promise.resolve();
+    },
     async () => {
       await Promise.all(consumers.map((c) => c.stop()));
     },
-    () => relay.stop(),
-    () => nc.drain(),
+    () => relay?.stop() ?? Promise.resolve(),
+    () => jetStream.connection?.drain() ?? Promise.resolve(),
     () => store.close(),
   ],
 });
+
+try {
+  const nc = await jetStream.connect();
+  relay = startOutboxRelay({ store, js: jetstream(nc), logger });
+  await jetStream.retry('opening the dead-letter desk', () => deadLetters.open(nc));
+  consumers = await jetStream.retry('starting the analysis consumers', () =>
+    startAnalysisConsumers({
+      nc,
+      store,
+      logger,
+      turnaroundDays: { routine: config.TURNAROUND_DAYS_ROUTINE, urgent: config.TURNAROUND_DAYS_URGENT },
+    }),
+  );
+  deadLetters.attach(...consumers);
+  jetStream.ready();
+  logger.info({}, 'JetStream set-up complete');
+} catch (err) {
+  // Stopped by a signal during start-up: runService is closing everything already.
+  if (!jetStream.stopped) {
+    if (isDomainError(err, 'MESSAGING_ERR_NATS_AUTH')) exitOnBadConfig(new ConfigError(err.errors, { cause: err }));
+    throw err;
+  }
+}

@@ -1,7 +1,9 @@
 // Wires the intake service: config, store, NATS (streams and the outbox relay), the custody
 // signing key in DATA_DIR, periodic signed checkpoints, then the HTTP app.
 import { z } from 'zod';
-import { connectNats, createDeadLetterDesk, ensureStreams, jetstream, pingNats, startOutboxRelay } from '@tamga/messaging';
+import { isDomainError } from '@tamga/contracts';
+import { jetStreamStartup, jetstream, pendingDeadLetterDesk, startOutboxRelay } from '@tamga/messaging';
+import type { OutboxRelay } from '@tamga/messaging';
 import {
   ConfigError,
   authenticatorFromConfig,
@@ -43,10 +45,16 @@ const store = await openStore({
   ...(config.MONGO_URL ? { mongoUrl: config.MONGO_URL } : {}),
 });
 const custodyKey = await loadOrCreateCustodyKey(config.KEYS_DIR ?? `${config.DATA_DIR}/keys`);
-const nc = await connectNats({ servers: config.NATS_URL, name: 'intake', user: config.NATS_USER, pass: config.NATS_PASSWORD });
-await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
-const relay = startOutboxRelay({ store, js: jetstream(nc), logger });
-
+// NATS may come after this process (a broker started later, a cluster re-electing leaders): the
+// HTTP server runs meanwhile and /ready says what is pending, while the set-up retries.
+const jetStream = jetStreamStartup({
+  connect: { servers: config.NATS_URL, name: 'intake', user: config.NATS_USER, pass: config.NATS_PASSWORD },
+  replicas: config.NATS_STREAM_REPLICAS,
+  logger,
+});
+let relay: OutboxRelay | undefined;
+// Intake consumes no events today; the desk shows the dead letters of any consumer attached later.
+const deadLetters = pendingDeadLetterDesk(store);
 
 const { app, intake } = await buildApp({
   store,
@@ -55,10 +63,9 @@ const { app, intake } = await buildApp({
   custodyKey,
   eSignatures,
   logger,
-  readiness: [{ name: 'nats', check: () => pingNats(nc) }],
-  onCommitted: () => relay.notify(),
-  // Intake consumes no events today; the desk shows the dead letters of any consumer attached later.
-  deadLetters: await createDeadLetterDesk({ js: jetstream(nc), store }),
+  readiness: [{ name: 'nats', check: () => jetStream.check() }],
+  onCommitted: () => relay?.notify(),
+  deadLetters,
 });
 
 const checkpoints = setInterval(() => {
@@ -73,11 +80,26 @@ await runService({
   onClose: [
     () => {
       clearInterval(checkpoints);
+      jetStream.stop();
       return Promise.resolve();
     },
-    () => relay.stop(),
-    () => nc.drain(),
+    () => relay?.stop() ?? Promise.resolve(),
+    () => jetStream.connection?.drain() ?? Promise.resolve(),
     () => store.close(),
   ],
 });
 logger.info({ publicKeyFile: custodyKey.publicKeyFile }, 'custody checkpoints are signed with this key');
+
+try {
+  const nc = await jetStream.connect();
+  relay = startOutboxRelay({ store, js: jetstream(nc), logger });
+  await jetStream.retry('opening the dead-letter desk', () => deadLetters.open(nc));
+  jetStream.ready();
+  logger.info({}, 'JetStream set-up complete');
+} catch (err) {
+  // Stopped by a signal during start-up: runService is closing everything already.
+  if (!jetStream.stopped) {
+    if (isDomainError(err, 'MESSAGING_ERR_NATS_AUTH')) exitOnBadConfig(new ConfigError(err.errors, { cause: err }));
+    throw err;
+  }
+}

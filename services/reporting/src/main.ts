@@ -2,7 +2,9 @@
 // and analysis events), the lab's signing PKI, then the HTTP app.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { connectNats, createDeadLetterDesk, enqueueEvent, ensureStreams, jetstream, pingNats, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
+import { isDomainError } from '@tamga/contracts';
+import { enqueueEvent, jetStreamStartup, jetstream, pendingDeadLetterDesk, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
+import type { OutboxRelay, RunningConsumer } from '@tamga/messaging';
 import { ensureDevPki } from '@tamga/report-pdf';
 import {
   authenticatorFromConfig,
@@ -61,11 +63,16 @@ const store = await openStore({
 });
 await store.ensure(REPORTING_COLLECTIONS);
 const pki = await ensureDevPki(join(config.KEYS_DIR, 'pki'), { labName: config.LAB_NAME_EN });
-const nc = await connectNats({ servers: config.NATS_URL, name: 'reporting', user: config.NATS_USER, pass: config.NATS_PASSWORD });
-await ensureStreams(nc, { replicas: config.NATS_STREAM_REPLICAS });
-const js = jetstream(nc);
-// Reports are issued inside consumer transactions; a short poll sends their events promptly.
-const relay = startOutboxRelay({ store, js, logger, pollMs: 250 });
+// NATS may come after this process (a broker started later, a cluster re-electing leaders): the
+// HTTP server runs meanwhile and /ready says what is pending, while the set-up retries.
+const jetStream = jetStreamStartup({
+  connect: { servers: config.NATS_URL, name: 'reporting', user: config.NATS_USER, pass: config.NATS_PASSWORD },
+  replicas: config.NATS_STREAM_REPLICAS,
+  logger,
+});
+let relay: OutboxRelay | undefined;
+const consumers: RunningConsumer[] = [];
+const deadLetters = pendingDeadLetterDesk(store);
 
 const issuer: IssuerDeps = {
   lab: {
@@ -82,39 +89,62 @@ const issuer: IssuerDeps = {
   enqueue: (tx, event) => enqueueEvent(tx, event),
 };
 
-const consumers = await Promise.all(
-  (['INTAKE', 'ANALYSIS'] as const).map((stream) =>
-    startConsumer({
-      nc,
-      store,
-      stream,
-      durable: `reporting-${stream.toLowerCase()}`,
-      filterSubject: streamSubject(stream),
-      logger,
-      handler: async (event, tx) => {
-        await handleEvent(event, tx, issuer);
-      },
-    }),
-  ),
-);
-
 const app = await buildApp({
   store,
   issuer,
   auth: await authenticatorFromConfig(config),
   eSignatures,
   logger,
-  readiness: [{ name: 'nats', check: () => pingNats(nc) }],
-  deadLetters: await createDeadLetterDesk({ js, store, consumers }),
+  readiness: [{ name: 'nats', check: () => jetStream.check() }],
+  deadLetters,
 });
 await runService({
   app,
   port: config.PORT,
   host: config.HOST,
   onClose: [
-    ...consumers.map((c) => () => c.stop()),
-    () => relay.stop(),
-    () => nc.drain(),
+    () => {
+      jetStream.stop();
+      return Promise.resolve();
+    },
+    async () => {
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+    () => relay?.stop() ?? Promise.resolve(),
+    () => jetStream.connection?.drain() ?? Promise.resolve(),
     () => store.close(),
   ],
 });
+
+try {
+  const nc = await jetStream.connect();
+  // Reports are issued inside consumer transactions; a short poll sends their events promptly.
+  relay = startOutboxRelay({ store, js: jetstream(nc), logger, pollMs: 250 });
+  await jetStream.retry('opening the dead-letter desk', () => deadLetters.open(nc));
+  // One consumer per step, so a retry never starts a second copy of one that already runs.
+  for (const stream of ['INTAKE', 'ANALYSIS'] as const) {
+    const consumer = await jetStream.retry(`starting the consumer of ${stream}`, () =>
+      startConsumer({
+        nc,
+        store,
+        stream,
+        durable: `reporting-${stream.toLowerCase()}`,
+        filterSubject: streamSubject(stream),
+        logger,
+        handler: async (event, tx) => {
+          await handleEvent(event, tx, issuer);
+        },
+      }),
+    );
+    consumers.push(consumer);
+    deadLetters.attach(consumer);
+  }
+  jetStream.ready();
+  logger.info({}, 'JetStream set-up complete');
+} catch (err) {
+  // Stopped by a signal during start-up: runService is closing everything already.
+  if (!jetStream.stopped) {
+    if (isDomainError(err, 'MESSAGING_ERR_NATS_AUTH')) exitOnBadConfig(new ConfigError(err.errors, { cause: err }));
+    throw err;
+  }
+}
