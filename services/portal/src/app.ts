@@ -1,7 +1,7 @@
 // Builds the portal's Fastify app from its dependencies: identity routes, the JWKS, the API
 // gateway to the other services and the web UI. No globals; main.ts wires the real ones.
-import { createJwtAuthenticator, createServiceApp, createTokenIssuer, publishedJwks } from '@tamga/service-kit';
-import type { Logger, PreviousTokenKey, ServiceApp, SigningKeyPair } from '@tamga/service-kit';
+import { createJwtAuthenticator, createServiceApp, createTokenIssuer, publishedJwks, staticTokenKeys } from '@tamga/service-kit';
+import type { Logger, PreviousTokenKey, ServiceApp, SigningKeyPair, TokenIssuer, TokenKeySource } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import type { LockoutPolicy } from './domain/accounts.ts';
 import { DEFAULT_SCRYPT } from './domain/passwords.ts';
@@ -23,6 +23,12 @@ export interface PortalDeps {
   keys: SigningKeyPair;
   /** Keys rotated out (`loadTokenKeys(KEYS_DIR).previous`): published and accepted until their tokens expire. */
   previousKeys?: readonly PreviousTokenKey[] | undefined;
+  /**
+   * The key files followed while running (`watchTokenKeys(KEYS_DIR)`): after `tamga keys
+   * rotate-token-key` the next token and e-signature are signed with the new key, without a
+   * restart. Without it, `keys` and `previousKeys` sign and are published for the app's life.
+   */
+  tokenKeys?: TokenKeySource | undefined;
   issuer?: string | undefined;
   audience?: string | undefined;
   lab: string;
@@ -46,14 +52,16 @@ export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
   const now = deps.now ?? (() => new Date());
   const accessTtlSeconds = deps.accessTtlSeconds ?? 900;
   await deps.store.ensure(PORTAL_COLLECTIONS);
+  const tokenKeys = deps.tokenKeys ?? staticTokenKeys({ current: deps.keys, previous: deps.previousKeys ?? [] });
+  const signingKey = async (): Promise<SigningKeyPair> => (await tokenKeys.current()).current;
   // After a rotation the previous key stays published until the tokens it signed have expired.
-  const jwksAt = (at: Date) => publishedJwks({ current: deps.keys, previous: deps.previousKeys ?? [] }, at);
+  const jwksAt = async (at: Date) => publishedJwks(await tokenKeys.current(), at);
 
   const app = await createServiceApp({
     name: 'portal',
     logger: deps.logger,
     // The portal checks its own tokens exactly as every other service does.
-    auth: createJwtAuthenticator({ key: { jwks: jwksAt(now()) }, issuer, audience, currentDate: now }),
+    auth: createJwtAuthenticator({ key: { jwksOf: () => jwksAt(now()) }, issuer, audience, currentDate: now }),
     readiness: [{ name: 'store', check: () => deps.store.ping() }],
     bodyLimit: 5 * 1024 * 1024,
     helmet: WEB_HELMET,
@@ -66,10 +74,16 @@ export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
     now,
   };
   const sessions = createSessionRepository(deps.store, deps.sessionTtlSeconds ?? 10 * 3600);
-  const tokens = createTokenIssuer({ privateKey: deps.keys.privateKey, kid: deps.keys.kid, issuer, audience, ttlSeconds: accessTtlSeconds });
+  // Each token is signed by the key current at that moment (a rotation takes effect at once).
+  const tokens: TokenIssuer = {
+    async issue(principal, at) {
+      const key = await signingKey();
+      return createTokenIssuer({ privateKey: key.privateKey, kid: key.kid, issuer, audience, ttlSeconds: accessTtlSeconds }).issue(principal, at);
+    },
+  };
 
-  app.get('/.well-known/jwks.json', { config: { public: true } }, (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=300').send(jwksAt(now())),
+  app.get('/.well-known/jwks.json', { config: { public: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').send(await jwksAt(now())),
   );
 
   // What the UI needs to know before sign-in: which parts of the system this portal reaches.
@@ -81,7 +95,7 @@ export async function buildPortalApp(deps: PortalDeps): Promise<ServiceApp> {
 
   registerSessionRoutes(app, { credentials, sessions, tokens, accessTtlSeconds, lab: deps.lab, cookieSecure: deps.cookieSecure ?? false });
   registerUserRoutes(app, { store: deps.store, credentials, sessions });
-  registerESignatureRoutes(app, { credentials, keys: deps.keys, issuer, audience, lab: deps.lab, ttlSeconds: deps.eSignatureTtlSeconds ?? 120 });
+  registerESignatureRoutes(app, { credentials, signingKey, issuer, audience, lab: deps.lab, ttlSeconds: deps.eSignatureTtlSeconds ?? 120 });
   await registerGateway(app, upstreams);
   if (deps.webDir !== undefined) await registerWeb(app, deps.webDir);
   return app;

@@ -1,6 +1,6 @@
 // Wires the portal from the environment and runs it until SIGTERM/SIGINT.
 import path from 'node:path';
-import { loadConfigOrExit, loadTokenKeys, runService, createLogger } from '@tamga/service-kit';
+import { loadConfigOrExit, runService, createLogger, watchTokenKeys } from '@tamga/service-kit';
 import { openStore } from '@tamga/store';
 import { buildPortalApp } from './app.ts';
 import { PortalConfigSchema } from './config.ts';
@@ -15,14 +15,20 @@ const store = await openStore({
   dataDir: config.DATA_DIR,
   ...(config.MONGO_URL === undefined ? {} : { mongoUrl: config.MONGO_URL }),
 });
-// The current key signs; keys rotated out by `tamga keys rotate-token-key` stay published until their tokens expire.
-const { current: keys, previous: previousKeys } = await loadTokenKeys(config.KEYS_DIR);
+// The current key signs; keys rotated out by `tamga keys rotate-token-key` stay published until
+// their tokens expire. The files are followed: a rotation signs the next token, no restart needed.
+const tokenKeys = await watchTokenKeys(config.KEYS_DIR, {
+  onRotated: (rotated) => logger.info({ kid: rotated.current.kid, previous: rotated.previous.map((k) => k.kid) }, 'signing with the rotated token key'),
+  onUnreadable: (err) => logger.warn({ err, keysDir: config.KEYS_DIR }, 'the token key files could not be read; still signing with the key in use'),
+});
+const { current: keys, previous: previousKeys } = await tokenKeys.current();
 const scrypt = { log2N: config.SCRYPT_LOG2N, r: 8, p: 1 };
 
 const app = await buildPortalApp({
   store,
   keys,
   previousKeys,
+  tokenKeys,
   issuer: config.AUTH_ISSUER,
   audience: config.AUTH_AUDIENCE,
   lab: config.LAB_CODE,

@@ -4,7 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeProtectedHeader } from 'jose';
-import { authenticatorFromConfig, createJwtAuthenticator, createTokenIssuer, loadTokenKeys, rotateTokenKey } from '@tamga/service-kit';
+import { writeFile } from 'node:fs/promises';
+import { authenticatorFromConfig, createJwtAuthenticator, createTokenIssuer, eSignatureVerifierFromConfig, loadTokenKeys, rotateTokenKey, watchTokenKeys } from '@tamga/service-kit';
 import { tempDir } from '@tamga/testkit';
 import { startTestPortal } from './portal.ts';
 import type { TestPortal } from './portal.ts';
@@ -108,5 +109,70 @@ describe('token-signing key rotation', () => {
     const fromFile = await authenticatorFromConfig({ AUTH_PUBLIC_KEY_FILE: `${dir}/token-signing.public.jwk.json`, AUTH_ISSUER: 'tamga-portal', AUTH_AUDIENCE: 'tamga' });
     await expect(fromFile.authenticate(forged)).rejects.toMatchObject({ code: 'AUTH_ERR_UNAUTHENTICATED' });
     expect((await loadTokenKeys(dir, later)).previous).toEqual([]);
+  });
+
+  it('a running portal signs tokens and e-signatures with the rotated key without a restart; earlier ones still verify', async () => {
+    const dir = tempDir('tamga-token-live');
+    const tokenKeys = await watchTokenKeys(dir, { checkMs: 0 });
+    const { current, previous } = await tokenKeys.current();
+    const portal = await startTestPortal({ keys: current, previousKeys: previous, tokenKeys });
+    open.push(portal);
+    const reviewer = portal.users.reviewer;
+    const password = reviewer?.password ?? '';
+    const sub = reviewer?.id ?? '';
+    const esign = async (token: string): Promise<string> => {
+      const res = await portal.app.inject({
+        method: 'POST',
+        url: '/v1/e-signatures',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { password, meaning: 'approved', purpose: 'approve result R-1 v1' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ token: string }>().token;
+    };
+    const { token: oldToken } = await portal.signIn('reviewer', password);
+    const oldSignature = await esign(oldToken);
+    expect(kidOf(oldToken)).toBe(current.kid);
+    expect(kidOf(oldSignature)).toBe(current.kid);
+
+    // `tamga keys rotate-token-key` while the portal runs.
+    const rotation = await rotateTokenKey(dir, { keepSeconds: 3600 });
+    const { token: newToken } = await portal.signIn('reviewer', password);
+    expect(kidOf(newToken)).toBe(rotation.kid);
+    const newSignature = await esign(newToken);
+    expect(kidOf(newSignature)).toBe(rotation.kid);
+    // The portal publishes both keys and accepts tokens of both.
+    const jwks = (await portal.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: { kid: string }[] }>();
+    expect(jwks.keys.map((k) => k.kid)).toEqual([rotation.kid, current.kid]);
+    for (const token of [oldToken, newToken]) {
+      expect((await portal.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    }
+    // A service given the public key file verifies what either key signed.
+    const config = { AUTH_PUBLIC_KEY_FILE: `${dir}/token-signing.public.jwk.json`, AUTH_ISSUER: 'tamga-portal', AUTH_AUDIENCE: 'tamga' };
+    const service = await authenticatorFromConfig(config);
+    const signatures = await eSignatureVerifierFromConfig(config);
+    for (const token of [oldToken, newToken]) expect((await service.authenticate(token)).sub).toBe(sub);
+    for (const signature of [oldSignature, newSignature]) {
+      expect(await signatures?.verify(signature, { sub, meaning: 'approved', purpose: 'approve result R-1 v1' })).toMatchObject({ by: sub });
+    }
+  });
+
+  it('keeps signing with the key in use while the key file is half-written, and takes the new key once it is whole', async () => {
+    const dir = tempDir('tamga-token-torn');
+    const unreadable: unknown[] = [];
+    const tokenKeys = await watchTokenKeys(dir, { checkMs: 0, onUnreadable: (err) => unreadable.push(err) });
+    const { current, previous } = await tokenKeys.current();
+    const portal = await startTestPortal({ keys: current, previousKeys: previous, tokenKeys });
+    open.push(portal);
+    const fresh = await loadTokenKeys(tempDir('tamga-token-other'));
+    const whole = `${JSON.stringify(fresh.current.privateJwk)}\n`;
+    // An operator copying a key in place, caught half-way.
+    await writeFile(`${dir}/token-signing.private.jwk.json`, whole.slice(0, Math.floor(whole.length / 2)));
+    const { token: during } = await portal.signIn('analyst');
+    expect(kidOf(during)).toBe(current.kid);
+    expect(unreadable.length).toBeGreaterThan(0);
+    await writeFile(`${dir}/token-signing.private.jwk.json`, whole);
+    const { token: after } = await portal.signIn('analyst');
+    expect(kidOf(after)).toBe(fresh.current.kid);
   });
 });

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { isDomainError } from '@tamga/contracts';
 import { enqueueEvent, jetStreamStartup, jetstream, pendingDeadLetterDesk, startConsumer, startOutboxRelay, streamSubject } from '@tamga/messaging';
 import type { OutboxRelay, RunningConsumer } from '@tamga/messaging';
-import { ensureDevPki } from '@tamga/report-pdf';
 import {
   authenticatorFromConfig,
   ConfigError,
@@ -20,6 +19,7 @@ import { openStore } from '@tamga/store';
 import { buildApp } from './app.ts';
 import { handleEvent } from './events/handle-event.ts';
 import type { IssuerDeps } from './reports/issue-reports.ts';
+import { watchLabPki } from './reports/signing-pki.ts';
 import { REPORTING_COLLECTIONS } from './store/collections.ts';
 
 const Config = ServiceConfigSchema.and(
@@ -62,7 +62,13 @@ const store = await openStore({
   ...(config.MONGO_DB ? { dbName: config.MONGO_DB } : {}),
 });
 await store.ensure(REPORTING_COLLECTIONS);
-const pki = await ensureDevPki(join(config.KEYS_DIR, 'pki'), { labName: config.LAB_NAME_EN });
+// `tamga keys rotate-signing-cert` is followed: the next report is signed with the new pair.
+const signingPki = await watchLabPki(join(config.KEYS_DIR, 'pki'), {
+  labName: config.LAB_NAME_EN,
+  onRotated: (rotated) => logger.info({ signer: rotated.signer.describe().subject }, 'signing reports with the rotated certificate'),
+  onIncomplete: (reason) => logger.warn({ reason }, 'the signing key files changed but are not a whole pair yet; still signing with the pair in use'),
+});
+const pki = await signingPki.current();
 // NATS may come after this process (a broker started later, a cluster re-electing leaders): the
 // HTTP server runs meanwhile and /ready says what is pending, while the set-up retries.
 const jetStream = jetStreamStartup({
@@ -82,6 +88,7 @@ const issuer: IssuerDeps = {
     accreditation: config.LAB_ACCREDITATION,
   },
   pki,
+  signingPki,
   blobs: store.blobs,
   verifyBaseUrl: config.PUBLIC_VERIFY_URL,
   languages: config.REPORT_LANGUAGES,

@@ -2,7 +2,7 @@
 // reports issued before still verify (verifyReportPdf as `tamga verify` runs it, pdfsig with the
 // lab CA imported, and the public verification route of the restarted service).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import type { LabPki } from '@tamga/report-pdf';
 import { createESignatureVerifier, createJwtAuthenticator, createLogger, generateSigningKeyPair } from '@tamga/service-kit';
 import { createMemoryStore, type DocumentStore } from '@tamga/store';
 import { buildApp } from '../src/app.ts';
+import { watchLabPki } from '../src/reports/signing-pki.ts';
 import { handleEvent } from '../src/events/handle-event.ts';
 import type { IssuerDeps } from '../src/reports/issue-reports.ts';
 import { reportsCollection } from '../src/store/collections.ts';
@@ -64,8 +65,9 @@ function itemEvents(labNo: string, resultId: string): AnyEvent[] {
   ];
 }
 
-function issuerWith(store: DocumentStore, pki: LabPki): IssuerDeps {
+function issuerWith(store: DocumentStore, pki: LabPki, signingPki?: IssuerDeps['signingPki']): IssuerDeps {
   return {
+    signingPki,
     lab: { code: 'LAB', name: { ru: 'Тестовая лаборатория', en: 'Test laboratory' }, address: { ru: 'Ташкент', en: 'Tashkent' } },
     pki,
     blobs: store.blobs,
@@ -145,4 +147,72 @@ describe('lab signing certificate rotation', () => {
   it('refuses to rotate in a folder without the lab CA', async () => {
     await expect(rotateSigningCertificate(mkdtempSync(join(tmpdir(), 'tamga-no-pki-')))).rejects.toMatchObject({ code: 'REPORT_ERR_PKI_UNREADABLE' });
   });
+
+  it('a running service signs the next report with the rotated certificate, without a restart', async () => {
+    const pkiDir = mkdtempSync(join(tmpdir(), 'tamga-pki-live-'));
+    const store = createMemoryStore({ quiet: true });
+    const incomplete: string[] = [];
+    const signingPki = await watchLabPki(pkiDir, { checkMs: 0, onIncomplete: (reason) => incomplete.push(reason) });
+    const pki = await signingPki.current();
+    // One issuer for the service's whole life, as main.ts wires it.
+    const issuer = issuerWith(store, pki, signingPki);
+    const oldReport = await issueFor(store, issuer, 'LAB-2026-000011-01', 'res-11');
+
+    // `tamga keys rotate-signing-cert` while the service runs.
+    const rotation = await rotateSigningCertificate(pkiDir, { now });
+    const newReport = await issueFor(store, issuer, 'LAB-2026-000012-01', 'res-12');
+
+    const oldCheck = await verifyReportPdf(oldReport, { caCertPem: pki.caCertPem });
+    const newCheck = await verifyReportPdf(newReport, { caCertPem: pki.caCertPem });
+    expect(oldCheck).toMatchObject({ ok: true, trusted: true, intact: true });
+    expect(newCheck).toMatchObject({ ok: true, trusted: true, intact: true });
+    expect(oldCheck.signer.serialNumber.toLowerCase()).toBe(rotation.previousSerialNumber.toLowerCase());
+    expect(newCheck.signer.serialNumber.toLowerCase()).toBe(rotation.serialNumber.toLowerCase());
+    expect(incomplete).toEqual([]);
+    if (tools.length === 0) expectPdfsigValid(pki.caCertPem, [oldReport, newReport]);
+  });
+
+  it('keeps signing with the pair in use while the key and certificate do not match, as half-way through a rotation', async () => {
+    const pkiDir = mkdtempSync(join(tmpdir(), 'tamga-pki-torn-'));
+    const store = createMemoryStore({ quiet: true });
+    const incomplete: string[] = [];
+    const signingPki = await watchLabPki(pkiDir, { checkMs: 0, onIncomplete: (reason) => incomplete.push(reason) });
+    const pki = await signingPki.current();
+    const issuer = issuerWith(store, pki, signingPki);
+    const oldSerial = (await verifyReportPdf(await issueFor(store, issuer, 'LAB-2026-000021-01', 'res-21'), { caCertPem: pki.caCertPem })).signer.serialNumber;
+
+    // The rotation has put the new key in place but not yet its certificate.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'tamga-pki-next-'));
+    for (const file of ['lab-ca.pem', 'lab-ca.key', 'report-signer.pem', 'report-signer.key']) copyFileSync(join(pkiDir, file), join(elsewhere, file));
+    await rotateSigningCertificate(elsewhere, { now });
+    writeFileSync(join(pkiDir, 'report-signer.key'), readFileSync(join(elsewhere, 'report-signer.key')));
+    const during = await issueFor(store, issuer, 'LAB-2026-000022-01', 'res-22');
+    const duringCheck = await verifyReportPdf(during, { caCertPem: pki.caCertPem });
+    expect(duringCheck).toMatchObject({ ok: true, trusted: true, intact: true });
+    expect(duringCheck.signer.serialNumber).toBe(oldSerial);
+    expect(incomplete.join('\n')).toMatch(/does not belong to the signing certificate/);
+
+    // The certificate follows: the next report carries it.
+    writeFileSync(join(pkiDir, 'report-signer.pem'), readFileSync(join(elsewhere, 'report-signer.pem')));
+    const after = await verifyReportPdf(await issueFor(store, issuer, 'LAB-2026-000023-01', 'res-23'), { caCertPem: pki.caCertPem });
+    expect(after).toMatchObject({ ok: true, trusted: true, intact: true });
+    expect(after.signer.serialNumber).not.toBe(oldSerial);
+  });
 });
+
+/** pdfsig, with the one lab CA imported into a fresh NSS database, says every PDF is valid and trusted. */
+function expectPdfsigValid(caCertPem: string, pdfs: readonly Uint8Array[]): void {
+  const work = mkdtempSync(join(tmpdir(), 'tamga-pdfsig-'));
+  const nss = join(work, 'nss');
+  spawnSync('mkdir', ['-p', nss]);
+  writeFileSync(join(work, 'ca.pem'), caCertPem);
+  expect(spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']).status).toBe(0);
+  expect(spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'labca', '-t', 'CT,C,C', '-i', join(work, 'ca.pem')]).status).toBe(0);
+  pdfs.forEach((pdf, i) => {
+    const file = join(work, `report-${i}.pdf`);
+    writeFileSync(file, pdf);
+    const out = spawnSync('pdfsig', ['-nssdir', `sql:${nss}`, file], { encoding: 'utf8' }).stdout;
+    expect(out).toContain('Signature is Valid');
+    expect(out).toContain('Certificate is Trusted');
+  });
+}

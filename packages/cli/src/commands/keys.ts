@@ -10,13 +10,14 @@ const HELP = `tamga keys <rotate-token-key | rotate-signing-cert> [options]
 rotate-token-key [--keys DIR] [--keep SECONDS]
   Creates a new token-signing key (new kid). The previous public key stays in the portal's JWKS
   and in token-signing.public.jwk.json for --keep seconds (default 3600: longer than any access
-  token or e-signature lives, plus time to restart). Restart the portal instances to sign with
-  the new key; services that fetch the JWKS accept both meanwhile. Default DIR: <data>/keys.
+  token or e-signature lives). Running portals sign with the new key from their next token on
+  (they look at the key files at most every 2 s); services accept both keys meanwhile. Default
+  DIR: <data>/keys.
 
 rotate-signing-cert [--pki DIR] [--years N]
   Issues a new report-signing certificate from the lab CA (the old one is kept in DIR/retired,
-  its key destroyed). Restart the reporting service to sign new reports with it; reports issued
-  before still verify against the same lab CA. Default DIR: <data>/keys/pki.
+  its key destroyed). The running reporting service signs its next report with it; reports
+  issued before still verify against the same lab CA. Default DIR: <data>/keys/pki.
 
 Common: --data DIR (default $TAMGA_DATA or .data), --json.`;
 
@@ -54,7 +55,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     print({ ...rotation, keysDir: dir }, [
       `new token-signing key: ${rotation.kid}`,
       `previous key ${rotation.previousKid} stays published until ${rotation.verifyUntil}`,
-      'restart the portal instances now so they sign with the new key',
+      'running portals sign new tokens and e-signatures with it from now on (no restart needed)',
     ]);
     return 0;
   }
@@ -69,7 +70,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     print({ ...rotation, pkiDir: dir }, [
       `new report-signing certificate: serial ${rotation.serialNumber}, valid until ${rotation.notAfter}`,
       `previous certificate ${rotation.previousSerialNumber} kept in ${rotation.retiredCertFile}`,
-      'restart the reporting service now so new reports are signed with it; earlier reports still verify',
+      'the running reporting service signs new reports with it from now on; earlier reports still verify',
     ]);
     return 0;
   }

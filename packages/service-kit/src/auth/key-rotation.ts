@@ -3,13 +3,13 @@
 // until every token it signed has expired (`verifyUntil`). After that it is dropped, and a token
 // it signs, even a fresh one from a leaked key, no longer verifies anywhere.
 import { constants as fsConstants } from 'node:fs';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
 import { kitErrors } from '../errors.ts';
-import { PRIVATE_KEY_FILE, generateSigningKeyPair, loadOrCreateSigningKey } from './keys.ts';
+import { PRIVATE_KEY_FILE, generateSigningKeyPair, loadOrCreateSigningKey, readSigningKey } from './keys.ts';
 import type { SigningKeyPair, StoredSigningKey } from './keys.ts';
 
 /** The retired keys still published, beside the current key files in the keys folder. */
@@ -106,4 +106,82 @@ export async function rotateTokenKey(dir: string, options: { keepSeconds: number
   const loaded = await loadTokenKeys(dir, now);
   if (loaded.current.kid !== fresh.kid) throw kitErrors.AUTH_ERR_BAD_KEY(`the new key in ${path.join(dir, PRIVATE_KEY_FILE)} did not load back`);
   return { kid: fresh.kid, previousKid: old.kid, verifyUntil };
+}
+
+/** Where a running portal gets the keys to sign with: the files as they are now. */
+export interface TokenKeySource {
+  /** The key that signs and the previous keys still published; after a rotation of the files, the rotated ones. */
+  current(): Promise<{ current: SigningKeyPair; previous: readonly PreviousTokenKey[] }>;
+}
+
+export interface WatchTokenKeysOptions {
+  /** How often the key files are looked at, at most (on use, not on a timer). Default 2 s. */
+  checkMs?: number | undefined;
+  /** Told when the files held something that could not be loaded; the keys in use stay. */
+  onUnreadable?: ((err: unknown) => void) | undefined;
+  /** Told when a rotated key was taken up. */
+  onRotated?: ((keys: TokenKeys) => void) | undefined;
+}
+
+/** Keys loaded once: the portal signs with them until it stops (tests, and apps built without a folder). */
+export function staticTokenKeys(keys: { current: SigningKeyPair; previous: readonly PreviousTokenKey[] }): TokenKeySource {
+  return { current: () => Promise.resolve(keys) };
+}
+
+/** Identity of a file's contents as far as `stat` tells: a rename puts another inode, a rewrite another size or time. */
+async function fileStamp(file: string): Promise<string> {
+  try {
+    const s = await stat(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return 'absent';
+    throw err;
+  }
+}
+
+/**
+ * Follows `tamga keys rotate-token-key` without a restart: the key files in `dir` are looked at
+ * on use (at most every `checkMs`) and loaded again when they changed. A load counts only when
+ * neither file changed while it was read and the key parses, so a half-written or half-rotated
+ * folder is never signed with: the keys in use stay until the next look finds it whole.
+ * Read-only: the public key file is rewritten by whoever rotates (`rotateTokenKey`).
+ */
+export async function watchTokenKeys(dir: string, options: WatchTokenKeysOptions = {}): Promise<TokenKeySource> {
+  const checkMs = options.checkMs ?? 2_000;
+  const files = [path.join(dir, PRIVATE_KEY_FILE), path.join(dir, PREVIOUS_KEYS_FILE)];
+  const stamps = async (): Promise<string> => (await Promise.all(files.map(fileStamp))).join('|');
+
+  let keys = await loadTokenKeys(dir);
+  // Stamped after the first load, which may have created the key.
+  let loadedStamp = await stamps();
+  let checkedAt = Date.now();
+  let checking: Promise<void> | undefined;
+
+  const check = async (): Promise<void> => {
+    const before = await stamps();
+    if (before === loadedStamp) return;
+    try {
+      const current = await readSigningKey(dir);
+      const previous = (await readPrevious(dir)).filter((k) => k.kid !== current.kid);
+      if ((await stamps()) !== before) return; // still being written: look again next time
+      keys = { current, previous };
+      loadedStamp = before;
+      options.onRotated?.(keys);
+    } catch (err) {
+      options.onUnreadable?.(err);
+    }
+  };
+
+  return {
+    async current() {
+      if (Date.now() - checkedAt >= checkMs) {
+        checkedAt = Date.now();
+        checking ??= check().finally(() => {
+          checking = undefined;
+        });
+        await checking;
+      }
+      return keys;
+    },
+  };
 }

@@ -97,6 +97,13 @@ export async function loadOrCreateSigningKey(dir: string): Promise<StoredSigning
   return { ...pair, privateKeyFile, publicKeyFile };
 }
 
+/** Reads the key pair kept in `dir` without creating or rewriting anything (a running portal following a rotation). */
+export async function readSigningKey(dir: string): Promise<StoredSigningKey> {
+  const privateKeyFile = path.join(dir, PRIVATE_KEY_FILE);
+  const pair = await pairFromPrivateJwk(JSON.parse(await readFile(privateKeyFile, 'utf8')) as JWK);
+  return { ...pair, privateKeyFile, publicKeyFile: path.join(dir, PUBLIC_KEY_FILE) };
+}
+
 async function publishes(jwksFile: string, kid: string): Promise<boolean> {
   try {
     const parsed = JSON.parse(await readFile(jwksFile, 'utf8')) as { keys?: unknown };

@@ -18,7 +18,9 @@ export type VerificationKey =
   | { jwks: JSONWebKeySet }
   | { jwksUrl: string | URL }
   /** A JWKS file, read again when it changes (a key rotation adds a key and later drops one). */
-  | { jwksFile: string; jwks: JSONWebKeySet };
+  | { jwksFile: string; jwks: JSONWebKeySet }
+  /** A JWKS asked for on every verification (the portal's own keys, which follow a rotation). */
+  | { jwksOf: () => Promise<JSONWebKeySet> };
 
 export interface JwtAuthenticatorOptions {
   key: VerificationKey;
@@ -79,6 +81,10 @@ function reloadingKeyFile(file: string, initial: JSONWebKeySet): JWTVerifyGetKey
 export function keyLookupFor(key: VerificationKey, timeoutDuration = 5000): CryptoKey | JWTVerifyGetKey {
   if ('publicKey' in key) return key.publicKey;
   if ('jwksFile' in key) return reloadingKeyFile(key.jwksFile, key.jwks);
+  if ('jwksOf' in key) {
+    const { jwksOf } = key;
+    return async (header, token) => createLocalJWKSet(await jwksOf())(header, token);
+  }
   // A remote JWKS is fetched lazily, cached, and re-fetched when an unknown `kid` appears.
   return 'jwks' in key ? createLocalJWKSet(key.jwks) : createRemoteJWKSet(new URL(key.jwksUrl), { timeoutDuration });
 }

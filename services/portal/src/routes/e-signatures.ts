@@ -3,7 +3,7 @@
 // the act. Wrong passwords count towards the lockout like failed sign-ins.
 import { z } from 'zod';
 import { createTokenIssuer, issueESignature } from '@tamga/service-kit';
-import type { ServiceApp, SigningKeyPair } from '@tamga/service-kit';
+import type { ServiceApp, SigningKeyPair, TokenIssuer } from '@tamga/service-kit';
 import { ESignatureBody, principalOf } from '../domain/accounts.ts';
 import type { UserRecord } from '../domain/accounts.ts';
 import { portalErrors } from '../domain/errors.ts';
@@ -12,7 +12,8 @@ import type { CredentialDeps } from '../identity/credentials.ts';
 
 export interface ESignatureRouteDeps {
   credentials: CredentialDeps;
-  keys: SigningKeyPair;
+  /** The key signing now: after a rotation of the key files, the new one. */
+  signingKey: () => Promise<SigningKeyPair>;
   issuer: string;
   audience: string;
   lab: string;
@@ -30,22 +31,22 @@ const WitnessSignatureBody = ESignatureBody.extend({
 
 export function registerESignatureRoutes(app: ServiceApp, deps: ESignatureRouteDeps): void {
   // The witness acts only for the life of their signature: an access token as short as it.
-  const witnessTokens = createTokenIssuer({
-    privateKey: deps.keys.privateKey,
-    kid: deps.keys.kid,
-    issuer: deps.issuer,
-    audience: deps.audience,
-    ttlSeconds: deps.ttlSeconds,
-  });
+  const witnessTokens: TokenIssuer = {
+    async issue(principal, at) {
+      const key = await deps.signingKey();
+      return createTokenIssuer({ privateKey: key.privateKey, kid: key.kid, issuer: deps.issuer, audience: deps.audience, ttlSeconds: deps.ttlSeconds }).issue(principal, at);
+    },
+  };
 
   async function sign(user: { _id: string } & UserRecord, meaning: string, purpose: string) {
     const time = deps.credentials.now();
     // Whole seconds: the JWT's iat and the recorded time must agree.
     const at = new Date(Math.floor(time.getTime() / 1000) * 1000).toISOString();
     const signature = { sub: user._id, printedName: user.name, time: at, meaning, purpose, lab: deps.lab };
+    const key = await deps.signingKey();
     const token = await issueESignature(signature, {
-      privateKey: deps.keys.privateKey,
-      kid: deps.keys.kid,
+      privateKey: key.privateKey,
+      kid: key.kid,
       issuer: deps.issuer,
       ttlSeconds: deps.ttlSeconds,
     });

@@ -22,12 +22,16 @@ import {
   type ReportRecord,
 } from '../store/collections.ts';
 import { nextSequence } from '../store/sequence.ts';
+import type { SigningPkiSource } from './signing-pki.ts';
 
 export const SERVICE = 'reporting';
 
 export interface IssuerDeps {
   lab: LabIdentity;
+  /** The lab PKI: its CA and, without `signingPki`, the pair that signs every report. */
   pki: LabPki;
+  /** The pair that signs the next report, following a rotation of the files (`watchLabPki`). */
+  signingPki?: SigningPkiSource | undefined;
   /** Content-addressed and write-once, so a re-run transaction rewrites the same bytes harmlessly. */
   blobs: BlobStore;
   /** Base of the public verification URL printed (and QR-coded) on every page. */
@@ -88,7 +92,9 @@ export async function issueOne(
   const seq = await nextSequence(tx.collection(countersCollection), `report:${deps.lab.code}:${year}`);
   const reportNumber = formatReportNumber(deps.lab.code, year, seq);
   const model = assembleReportModel({ lab: deps.lab, reportNumber, issuedAt: now, caseView, item, result, supersedes });
-  const signer = deps.pki.signer.describe();
+  // One pair for the whole report: the PDF signature, the printed signer and the .p7s agree.
+  const pki = deps.signingPki === undefined ? deps.pki : await deps.signingPki.current();
+  const signer = pki.signer.describe();
   const contentSha256 = reportContentSha256(model);
   const unsigned = await renderReportPdf(model, {
     contentSha256,
@@ -96,13 +102,13 @@ export async function issueOne(
     languages: deps.languages,
     signer: { name: signer.name, role: signer.role },
   });
-  const pdf = await signReportPdf(unsigned, deps.pki.signer, {
+  const pdf = await signReportPdf(unsigned, pki.signer, {
     reason: `Test report ${reportNumber} / Протокол испытаний ${reportNumber}`,
     location: deps.lab.address.en,
     contactInfo: deps.lab.name.en,
     signingTime: now,
   });
-  const p7s = await detachedCms(pdf, deps.pki.signer, now);
+  const p7s = await detachedCms(pdf, pki.signer, now);
   const pdfRef = await deps.blobs.put(pdf, 'application/pdf');
   const p7sRef = await deps.blobs.put(p7s, 'application/pkcs7-signature');
   const record: ReportRecord = {
