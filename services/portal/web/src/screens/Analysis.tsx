@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { api, apiBlob, upload } from '../api.ts';
 import type { UploadProgress } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
 import { signedActs } from '../signed-acts.ts';
 import { Field, FormError, Select, useAction } from '../components/forms.tsx';
@@ -99,53 +100,45 @@ export function Queue() {
   return (
     <section aria-labelledby="queue-title">
       <h1 id="queue-title">{t('queue.title')}</h1>
-      <FormError error={load.error ?? claim.error} />
-      {items !== undefined && items.length === 0 && <p>{t('queue.empty')}</p>}
-      {items !== undefined && items.length > 0 && (
-        <table>
-          <caption>{t('queue.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('item.labNo')}</th>
-              <th scope="col">{t('queue.determinations')}</th>
-              <th scope="col">{t('queue.due')}</th>
-              <th scope="col">{t('reports.status')}</th>
-              <th scope="col">{t('queue.analyst')}</th>
-              <th scope="col">{t('users.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((w) => (
-              <tr key={w.id}>
-                <td>
-                  <a className="mono" href={`#/work/${encodeURIComponent(w.id)}`}>
-                    {w.labNo}
-                  </a>
-                  {w.priority === 'urgent' ? ` (${t('queue.urgent')})` : ''}
-                </td>
-                <td>{w.determinations.join(', ')}</td>
-                <td>{w.dueDate ?? '—'}</td>
-                <td>
-                  <StatusText status={w.status} />
-                </td>
-                <td>{w.analyst?.name ?? '—'}</td>
-                <td>
-                  {w.status === 'queued' && hasRole(user, 'analyst') && (
-                    <button
-                      type="button"
-                      onClick={() => void claim.run(w.id)}
-                      aria-label={`${t('queue.claim')} ${w.labNo}`}
-                      disabled={claim.busy}
-                    >
-                      {t('queue.claim')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        error={load.error ?? claim.error}
+        caption={t('queue.caption')}
+        rows={items}
+        rowKey={(w) => w.id}
+        empty={t('queue.empty')}
+        columns={[
+          {
+            header: t('item.labNo'),
+            cell: (w) => (
+              <>
+                <a className="mono" href={`#/work/${encodeURIComponent(w.id)}`}>
+                  {w.labNo}
+                </a>
+                {w.priority === 'urgent' ? ` (${t('queue.urgent')})` : ''}
+              </>
+            ),
+          },
+          { header: t('queue.determinations'), cell: (w) => w.determinations.join(', ') },
+          { header: t('queue.due'), cell: (w) => w.dueDate ?? '—' },
+          { header: t('reports.status'), cell: (w) => <StatusText status={w.status} /> },
+          { header: t('queue.analyst'), cell: (w) => w.analyst?.name ?? '—' },
+          {
+            header: t('users.actions'),
+            cell: (w) =>
+              w.status === 'queued' &&
+              hasRole(user, 'analyst') && (
+                <button
+                  type="button"
+                  onClick={() => void claim.run(w.id)}
+                  aria-label={`${t('queue.claim')} ${w.labNo}`}
+                  disabled={claim.busy}
+                >
+                  {t('queue.claim')}
+                </button>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -185,43 +178,29 @@ function Hits({ upload: up, chosen, onChoose }: { upload: Upload; chosen: number
   const hit = spectrum.search.hits.find((h) => h.rank === chosen);
   return (
     <>
-      <table>
-        <caption>
-          {t('work.hits', {
-            library: `${spectrum.search.library.name} ${spectrum.search.library.version}`,
-            file: up.filename,
-          })}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">{t('work.substance')}</th>
-            <th scope="col">{t('work.mf')}</th>
-            <th scope="col">{t('work.rmf')}</th>
-            <th scope="col">{t('work.probability')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {spectrum.search.hits.map((h) => (
-            <tr key={h.rank} className={h.rank === chosen ? 'chosen' : undefined}>
-              <td>{h.rank}</td>
-              <td>
-                <button
-                  type="button"
-                  className="link"
-                  aria-pressed={h.rank === chosen}
-                  onClick={() => onChoose(h.rank)}
-                >
-                  {h.name}
-                </button>
-              </td>
-              <td>{Math.round(h.mf)}</td>
-              <td>{Math.round(h.rmf)}</td>
-              <td>{h.probability.toFixed(1)} %</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption={t('work.hits', {
+          library: `${spectrum.search.library.name} ${spectrum.search.library.version}`,
+          file: up.filename,
+        })}
+        rows={spectrum.search.hits}
+        rowKey={(h) => h.rank}
+        rowClassName={(h) => (h.rank === chosen ? 'chosen' : undefined)}
+        columns={[
+          { header: '#', cell: (h) => h.rank },
+          {
+            header: t('work.substance'),
+            cell: (h) => (
+              <button type="button" className="link" aria-pressed={h.rank === chosen} onClick={() => onChoose(h.rank)}>
+                {h.name}
+              </button>
+            ),
+          },
+          { header: t('work.mf'), cell: (h) => Math.round(h.mf) },
+          { header: t('work.rmf'), cell: (h) => Math.round(h.rmf) },
+          { header: t('work.probability'), cell: (h) => `${h.probability.toFixed(1)} %` },
+        ]}
+      />
       {hit !== undefined && <MirrorPlot spectrumId={up.id} rank={hit.rank} name={hit.name} />}
     </>
   );
@@ -761,33 +740,19 @@ export function Libraries() {
   return (
     <section aria-labelledby="libraries-title">
       <h1 id="libraries-title">{t('libraries.title')}</h1>
-      <FormError error={load.error} />
-      {libraries !== undefined && libraries.length === 0 && <p>{t('libraries.none')}</p>}
-      {libraries !== undefined && libraries.length > 0 && (
-        <table>
-          <caption>{t('libraries.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('libraries.name')}</th>
-              <th scope="col">{t('libraries.version')}</th>
-              <th scope="col">{t('libraries.count')}</th>
-              <th scope="col">{t('libraries.created')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {libraries.map((l) => (
-              <tr key={l.id}>
-                <td>{l.name}</td>
-                <td>{l.version}</td>
-                <td>{l.count}</td>
-                <td>
-                  {time(l.createdAt)} · {l.createdBy.name}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        error={load.error}
+        caption={t('libraries.caption')}
+        rows={libraries}
+        rowKey={(l) => l.id}
+        empty={t('libraries.none')}
+        columns={[
+          { header: t('libraries.name'), cell: (l) => l.name },
+          { header: t('libraries.version'), cell: (l) => l.version },
+          { header: t('libraries.count'), cell: (l) => l.count },
+          { header: t('libraries.created'), cell: (l) => `${time(l.createdAt)} · ${l.createdBy.name}` },
+        ]}
+      />
       <form
         aria-labelledby="import-title"
         onSubmit={(e) => {

@@ -3,6 +3,7 @@
 // replay to the consumer that gave up once the cause is fixed (POST …/:id/replay).
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { FormError, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
@@ -56,50 +57,49 @@ function ServiceLetters({ service }: { service: ServiceName }) {
           {replayed}
         </p>
       )}
-      {page !== undefined && page.items.length === 0 && <p>{t('deadLetters.none')}</p>}
-      {page !== undefined && page.items.length > 0 && (
-        <table>
-          <caption>{t('deadLetters.caption', { service: t(`deadLetters.service.${service}` as MessageKey) })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{t('deadLetters.when')}</th>
-              <th scope="col">{t('deadLetters.consumer')}</th>
-              <th scope="col">{t('deadLetters.event')}</th>
-              <th scope="col">{t('deadLetters.error')}</th>
-              <th scope="col">{t('users.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((l) => (
-              <tr key={l.id}>
-                <td>{l.id}</td>
-                <td className="nowrap">{time(l.deadAt)}</td>
-                <td className="mono nowrap">{l.consumer}</td>
-                <td>
-                  <span className="mono nowrap">{l.eventType ?? l.subject}</span>
-                  {l.eventId !== null && <small className="mono"> {l.eventId}</small>}
-                </td>
-                <td>
-                  {l.errorCode !== null && <strong className="mono">{l.errorCode} </strong>}
-                  {l.lastError}
-                  <small> · {t('deadLetters.deliveries', { n: l.deliveries })}</small>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => void replay.run(l)}
-                    disabled={replay.busy}
-                    aria-label={`${t('deadLetters.replay')} ${l.id}`}
-                  >
-                    {t('deadLetters.replay')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t('deadLetters.caption', { service: t(`deadLetters.service.${service}` as MessageKey) })}
+        rows={page?.items}
+        rowKey={(l) => l.id}
+        empty={t('deadLetters.none')}
+        columns={[
+          { header: '#', cell: (l) => l.id },
+          { header: t('deadLetters.when'), className: 'nowrap', cell: (l) => time(l.deadAt) },
+          { header: t('deadLetters.consumer'), className: 'mono nowrap', cell: (l) => l.consumer },
+          {
+            header: t('deadLetters.event'),
+            cell: (l) => (
+              <>
+                <span className="mono nowrap">{l.eventType ?? l.subject}</span>
+                {l.eventId !== null && <small className="mono"> {l.eventId}</small>}
+              </>
+            ),
+          },
+          {
+            header: t('deadLetters.error'),
+            cell: (l) => (
+              <>
+                {l.errorCode !== null && <strong className="mono">{l.errorCode} </strong>}
+                {l.lastError}
+                <small> · {t('deadLetters.deliveries', { n: l.deliveries })}</small>
+              </>
+            ),
+          },
+          {
+            header: t('users.actions'),
+            cell: (l) => (
+              <button
+                type="button"
+                onClick={() => void replay.run(l)}
+                disabled={replay.busy}
+                aria-label={`${t('deadLetters.replay')} ${l.id}`}
+              >
+                {t('deadLetters.replay')}
+              </button>
+            ),
+          },
+        ]}
+      />
       {page !== undefined && (after.length > 1 || page.next !== null) && (
         <div className="actions">
           <button

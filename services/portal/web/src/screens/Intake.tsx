@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, apiBlob, saveBlob, upload } from '../api.ts';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { Area, Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
@@ -127,37 +128,27 @@ export function Cases() {
   return (
     <section aria-labelledby="cases-title">
       <h1 id="cases-title">{t('cases.title')}</h1>
-      <FormError error={load.error} />
-      {cases !== undefined && cases.length === 0 && <p>{t('cases.none')}</p>}
-      {cases !== undefined && cases.length > 0 && (
-        <table>
-          <caption>{t('cases.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('cases.number')}</th>
-              <th scope="col">{t('cases.agencyCaseNumber')}</th>
-              <th scope="col">{t('cases.agency')}</th>
-              <th scope="col">{t('cases.offence')}</th>
-              <th scope="col">{t('cases.itemCount')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {cases.map((c) => (
-              <tr key={c.caseId}>
-                <td>
-                  <a className="mono" href={`#/cases/${encodeURIComponent(c.caseId)}`}>
-                    {c.caseId}
-                  </a>
-                </td>
-                <td>{c.agencyCaseNumber}</td>
-                <td>{c.agencyId}</td>
-                <td>{c.offence}</td>
-                <td>{c.itemCount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        error={load.error}
+        caption={t('cases.caption')}
+        rows={cases}
+        rowKey={(c) => c.caseId}
+        empty={t('cases.none')}
+        columns={[
+          {
+            header: t('cases.number'),
+            cell: (c) => (
+              <a className="mono" href={`#/cases/${encodeURIComponent(c.caseId)}`}>
+                {c.caseId}
+              </a>
+            ),
+          },
+          { header: t('cases.agencyCaseNumber'), cell: (c) => c.agencyCaseNumber },
+          { header: t('cases.agency'), cell: (c) => c.agencyId },
+          { header: t('cases.offence'), cell: (c) => c.offence },
+          { header: t('cases.itemCount'), cell: (c) => c.itemCount },
+        ]}
+      />
       {technician && (
         <>
           <form
@@ -418,57 +409,52 @@ export function CaseDetail({ caseId }: { caseId: string }) {
           {t('item.analysisRequested', { labNo: requested })}
         </p>
       )}
-      {view !== undefined && view.items.length === 0 && <p>{t('case.noItems')}</p>}
-      {view !== undefined && view.items.length > 0 && (
-        <table>
-          <caption>{t('case.items')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('item.labNo')}</th>
-              <th scope="col">{t('item.exhibitNo')}</th>
-              <th scope="col">{t('item.description')}</th>
-              <th scope="col">{t('item.seals')}</th>
-              <th scope="col">{t('item.where')}</th>
-              <th scope="col">{t('users.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.items.map((i) => (
-              <tr key={i.labNo}>
-                <td className="mono nowrap">{i.labNo}</td>
-                <td>{i.exhibitNo}</td>
-                <td>{i.description}</td>
-                <td>{i.seals.map((s) => `${s.number} (${t(`seal.${s.status}` as MessageKey)})`).join(', ') || '—'}</td>
-                <td>
-                  {i.status === 'in_lab' ? where(i.custodian) : t(`item.status.${i.status}` as MessageKey)}
-                  {i.analysisRequests.length > 0 ? ` · ${t('item.sentForAnalysis')}` : ''}
-                </td>
-                <td>
-                  <div className="row-actions">
-                    <button
-                      type="button"
-                      onClick={() => void label.run(i.labNo)}
-                      aria-label={`${t('item.printLabel')} ${i.labNo}`}
-                    >
-                      {t('item.printLabel')}
-                    </button>
-                    {technician && i.status === 'in_lab' && i.analysisRequests.length === 0 && (
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => void request.run(i.labNo)}
-                        aria-label={`${t('item.requestAnalysis')} ${i.labNo}`}
-                      >
-                        {t('item.requestAnalysis')}
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t('case.items')}
+        rows={view?.items}
+        rowKey={(i) => i.labNo}
+        empty={t('case.noItems')}
+        columns={[
+          { header: t('item.labNo'), className: 'mono nowrap', cell: (i) => i.labNo },
+          { header: t('item.exhibitNo'), cell: (i) => i.exhibitNo },
+          { header: t('item.description'), cell: (i) => i.description },
+          {
+            header: t('item.seals'),
+            cell: (i) => i.seals.map((s) => `${s.number} (${t(`seal.${s.status}` as MessageKey)})`).join(', ') || '—',
+          },
+          {
+            header: t('item.where'),
+            cell: (i) =>
+              `${i.status === 'in_lab' ? where(i.custodian) : t(`item.status.${i.status}` as MessageKey)}${
+                i.analysisRequests.length > 0 ? ` · ${t('item.sentForAnalysis')}` : ''
+              }`,
+          },
+          {
+            header: t('users.actions'),
+            cell: (i) => (
+              <div className="row-actions">
+                <button
+                  type="button"
+                  onClick={() => void label.run(i.labNo)}
+                  aria-label={`${t('item.printLabel')} ${i.labNo}`}
+                >
+                  {t('item.printLabel')}
+                </button>
+                {technician && i.status === 'in_lab' && i.analysisRequests.length === 0 && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => void request.run(i.labNo)}
+                    aria-label={`${t('item.requestAnalysis')} ${i.labNo}`}
+                  >
+                    {t('item.requestAnalysis')}
+                  </button>
+                )}
+              </div>
+            ),
+          },
+        ]}
+      />
       <CaseReports caseId={caseId} />
       {technician && (
         <form
@@ -719,38 +705,28 @@ export function Scan({ labNo: opened }: { labNo?: string | undefined } = {}) {
           <p className={chainOk === true ? 'ok' : 'form-error'}>
             {chainOk === true ? t('scan.chainOk') : t('scan.chainBad')}
           </p>
-          <table>
-            <caption>{t('scan.custody')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('scan.when')}</th>
-                <th scope="col">{t('scan.event')}</th>
-                <th scope="col">{t('scan.who')}</th>
-                <th scope="col">{t('scan.details')}</th>
-                <th scope="col">{t('scan.signed')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.seq}>
-                  <td>{e.seq + 1}</td>
-                  <td>{time(e.time)}</td>
-                  <td>{t(`custody.${e.kind}` as MessageKey)}</td>
-                  <td>{e.actor.name}</td>
-                  <td>
-                    {e.location?.path ??
-                      (e.purpose !== undefined
-                        ? t('scan.purposeOf', { purpose: e.purpose })
-                        : e.releasedBy !== undefined
-                          ? t('scan.from', { name: e.releasedBy.name })
-                          : '')}
-                  </td>
-                  <td>{e.details.eSignatureId !== undefined ? '✓' : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t('scan.custody')}
+            rows={events}
+            rowKey={(e) => e.seq}
+            columns={[
+              { header: '#', cell: (e) => e.seq + 1 },
+              { header: t('scan.when'), cell: (e) => time(e.time) },
+              { header: t('scan.event'), cell: (e) => t(`custody.${e.kind}` as MessageKey) },
+              { header: t('scan.who'), cell: (e) => e.actor.name },
+              {
+                header: t('scan.details'),
+                cell: (e) =>
+                  e.location?.path ??
+                  (e.purpose !== undefined
+                    ? t('scan.purposeOf', { purpose: e.purpose })
+                    : e.releasedBy !== undefined
+                      ? t('scan.from', { name: e.releasedBy.name })
+                      : ''),
+              },
+              { header: t('scan.signed'), cell: (e) => (e.details.eSignatureId !== undefined ? '✓' : '') },
+            ]}
+          />
           {moved !== undefined && (
             <p className="ok" role="status">
               {moved}
@@ -926,29 +902,18 @@ export function Storage() {
   return (
     <section aria-labelledby="storage-title">
       <h1 id="storage-title">{t('storage.title')}</h1>
-      <FormError error={load.error} />
-      {locations !== undefined && locations.length === 0 && <p>{t('storage.none')}</p>}
-      {locations !== undefined && locations.length > 0 && (
-        <table>
-          <caption>{t('storage.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('storage.path')}</th>
-              <th scope="col">{t('storage.kind')}</th>
-              <th scope="col">{t('storage.id')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {locations.map((l) => (
-              <tr key={l.locationId}>
-                <td>{l.path}</td>
-                <td>{t(`storage.kind.${l.kind}` as MessageKey)}</td>
-                <td className="mono">{l.locationId}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        error={load.error}
+        caption={t('storage.caption')}
+        rows={locations}
+        rowKey={(l) => l.locationId}
+        empty={t('storage.none')}
+        columns={[
+          { header: t('storage.path'), cell: (l) => l.path },
+          { header: t('storage.kind'), cell: (l) => t(`storage.kind.${l.kind}` as MessageKey) },
+          { header: t('storage.id'), className: 'mono', cell: (l) => l.locationId },
+        ]}
+      />
       <form
         aria-labelledby="location-title"
         onSubmit={(e) => {

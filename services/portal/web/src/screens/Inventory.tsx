@@ -3,6 +3,7 @@
 // scanned at the shelf finds its row; Enter on a row opens the item at the scan desk.
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
@@ -199,51 +200,52 @@ export function Inventory() {
           </button>
         </p>
       )}
-      {rows !== undefined && rows.length === 0 && <p>{t('inventory.none')}</p>}
-      {rows !== undefined && rows.length > 0 && (
-        <table>
-          <caption>{t('inventory.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('item.labNo')}</th>
-              <th scope="col">{t('inventory.case')}</th>
-              <th scope="col">{t('item.exhibitNo')}</th>
-              <th scope="col">{t('inventory.status')}</th>
-              <th scope="col">{t('item.where')}</th>
-              <th scope="col">{t('inventory.last')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.labNo} className={r.labNo === found ? 'found' : undefined}>
-                <td className="nowrap">
-                  <a className="mono" href={`#/scan/${encodeURIComponent(r.labNo)}`}>
-                    {r.labNo}
-                  </a>
-                </td>
-                <td className="nowrap">
-                  <a href={`#/cases/${encodeURIComponent(r.caseId)}`}>{r.caseId}</a>
-                </td>
-                <td>
-                  {r.exhibitNo} — {r.description}
-                </td>
-                <td>{t(`inventory.status.${r.status}` as MessageKey)}</td>
-                <td>
-                  {where(r)}
-                  {r.pendingTransferTo !== undefined && (
-                    <small> · {t('inventory.handingTo', { name: r.pendingTransferTo.name })}</small>
-                  )}
-                </td>
-                <td>
-                  {t(`custody.${r.lastCustody.kind}` as MessageKey)}
-                  <br />
-                  <small className="nowrap">{time(r.lastCustody.time)}</small>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption={t('inventory.caption')}
+        rows={rows}
+        rowKey={(r) => r.labNo}
+        rowClassName={(r) => (r.labNo === found ? 'found' : undefined)}
+        empty={t('inventory.none')}
+        columns={[
+          {
+            header: t('item.labNo'),
+            className: 'nowrap',
+            cell: (r) => (
+              <a className="mono" href={`#/scan/${encodeURIComponent(r.labNo)}`}>
+                {r.labNo}
+              </a>
+            ),
+          },
+          {
+            header: t('inventory.case'),
+            className: 'nowrap',
+            cell: (r) => <a href={`#/cases/${encodeURIComponent(r.caseId)}`}>{r.caseId}</a>,
+          },
+          { header: t('item.exhibitNo'), cell: (r) => `${r.exhibitNo} — ${r.description}` },
+          { header: t('inventory.status'), cell: (r) => t(`inventory.status.${r.status}` as MessageKey) },
+          {
+            header: t('item.where'),
+            cell: (r) => (
+              <>
+                {where(r)}
+                {r.pendingTransferTo !== undefined && (
+                  <small> · {t('inventory.handingTo', { name: r.pendingTransferTo.name })}</small>
+                )}
+              </>
+            ),
+          },
+          {
+            header: t('inventory.last'),
+            cell: (r) => (
+              <>
+                {t(`custody.${r.lastCustody.kind}` as MessageKey)}
+                <br />
+                <small className="nowrap">{time(r.lastCustody.time)}</small>
+              </>
+            ),
+          },
+        ]}
+      />
       <nav aria-label={t('inventory.pages')} className="actions">
         <button
           type="button"

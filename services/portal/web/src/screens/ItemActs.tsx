@@ -15,7 +15,7 @@ import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 import { hasRole, useSession } from '../session.tsx';
 import { signedActs } from '../signed-acts.ts';
-import type { CustodyKind, SignedAct } from '../signed-acts.ts';
+import type { SignedAct } from '../signed-acts.ts';
 import type { Item } from './Intake.tsx';
 
 /** A stored photo as the custody record cites it. */
@@ -184,44 +184,152 @@ export function Photos({ labNo, version, canAdd = true }: { labNo: string; versi
 
 type Act = 'open_seal' | 'reseal' | 'sub_sample' | 'return_to_agency' | 'propose_destruction' | 'witness_destruction';
 
-/** One act's form: its fields, an optional photo, and the e-signature before anything is sent. */
+/** What the act forms hold, blank between acts. */
+type ActValues = Record<
+  | 'sealNumber'
+  | 'openPurpose'
+  | 'openCondition'
+  | 'newSealNumber'
+  | 'remarks'
+  | 'description'
+  | 'packaging'
+  | 'before'
+  | 'after'
+  | 'portion'
+  | 'balanceId'
+  | 'subSeal'
+  | 'toName'
+  | 'toOrganisation'
+  | 'returnAuthority'
+  | 'authority'
+  | 'method',
+  string
+>;
+
+/** One input of an act form. */
+interface ActField {
+  /** The value it edits. */
+  key: keyof ActValues;
+  /** The problem-details field it answers for: the service's error on it is shown under it. */
+  name: string;
+  label: string;
+  hint?: string;
+  required?: boolean;
+  /** A weight in grams, to a tenth of a milligram. */
+  grams?: boolean;
+  /** A choice among these (after a blank one) instead of free text. */
+  options?: readonly { value: string; label: string; disabled: boolean }[];
+}
+
+interface ActFormProps {
+  id: string;
+  title: string;
+  submit: string;
+  danger?: boolean;
+  open: boolean;
+  onToggle(open: boolean): void;
+  /** What the signer declares; `witness`, what a second person at this workstation declares. */
+  act: SignedAct;
+  witness?: SignedAct | undefined;
+  fields: readonly ActField[];
+  values: ActValues;
+  onChange(key: keyof ActValues, value: string): void;
+  /** Offers photos of this step when given. */
+  onPhotos?: ((files: File[]) => void) | undefined;
+  /** What stands before the inputs (a warning, a choice). */
+  intro?: ReactNode;
+  error: ApiError | undefined;
+  busy: boolean;
+  onSigned(eSignature: string, witness?: WitnessSignature): Promise<void>;
+}
+
+/**
+ * One act's form: its inputs (each showing the service's error on it), optional photos and
+ * remarks, and the e-signature dialog between the submit and anything being sent.
+ */
 function ActForm({
   id,
   title,
   submit,
-  children,
-  onSubmit,
-  busy,
   danger,
   open,
   onToggle,
-}: {
-  open: boolean;
-  onToggle(open: boolean): void;
-  id: string;
-  title: string;
-  submit: string;
-  children: ReactNode;
-  onSubmit(): void;
-  busy: boolean;
-  danger?: boolean;
-}) {
+  act,
+  witness,
+  fields,
+  values,
+  onChange,
+  onPhotos,
+  intro,
+  error,
+  busy,
+  onSigned,
+}: ActFormProps) {
+  const { t } = useI18n();
+  const [signing, setSigning] = useState(false);
+  const input = (field: ActField) => {
+    const common = {
+      label: field.label,
+      name: field.name,
+      value: values[field.key],
+      onChange: (e: { target: { value: string } }) => onChange(field.key, e.target.value),
+      error,
+      required: field.required,
+    };
+    if (field.options !== undefined)
+      return (
+        <Select key={field.key} {...common}>
+          <option value="">—</option>
+          {field.options.map((o) => (
+            <option key={o.value} value={o.value} disabled={o.disabled}>
+              {o.label}
+            </option>
+          ))}
+        </Select>
+      );
+    return (
+      <Field
+        key={field.key}
+        {...common}
+        hint={field.hint}
+        {...(field.grams === true ? { type: 'number', step: '0.0001', min: '0' } : {})}
+      />
+    );
+  };
   return (
-    <details className="act" open={open} onToggle={(e) => onToggle(e.currentTarget.open)}>
-      <summary id={`${id}-title`}>{title}</summary>
-      <form
-        aria-labelledby={`${id}-title`}
-        onSubmit={(e) => {
-          e.preventDefault();
-          onSubmit();
-        }}
-      >
-        {children}
-        <button type="submit" className={danger === true ? 'danger' : undefined} disabled={busy}>
-          {submit}
-        </button>
-      </form>
-    </details>
+    <>
+      <details className="act" open={open} onToggle={(e) => onToggle(e.currentTarget.open)}>
+        <summary id={`${id}-title`}>{title}</summary>
+        <form
+          aria-labelledby={`${id}-title`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSigning(true);
+          }}
+        >
+          {intro}
+          <div className="grid">
+            {fields.map(input)}
+            {onPhotos !== undefined && <PhotoPicker label={t('acts.photo')} onChange={onPhotos} error={error} />}
+          </div>
+          {input({ key: 'remarks', name: 'remarks', label: t('acts.remarks') })}
+          <button type="submit" className={danger === true ? 'danger' : undefined} disabled={busy}>
+            {submit}
+          </button>
+        </form>
+      </details>
+      {signing && (
+        <ESignatureDialog
+          {...act}
+          witness={witness}
+          onCancel={() => setSigning(false)}
+          onSigned={async (token, second) => {
+            setSigning(false);
+            await onSigned(token, second);
+          }}
+        />
+      )}
+    </>
   );
 }
 
@@ -232,7 +340,7 @@ function ActForm({
 export function ItemActs({ item, onDone }: { item: Item; onDone(message: string): Promise<void> }) {
   const { t } = useI18n();
   const { user } = useSession();
-  const blank = {
+  const blank: ActValues = {
     sealNumber: item.seals.find((s) => s.status === 'applied')?.number ?? '',
     openPurpose: '',
     openCondition: '',
@@ -254,15 +362,10 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
   const errorText = useErrorText();
   const [f, setF] = useState(blank);
   const [photos, setPhotos] = useState<File[]>([]);
-  const [signing, setSigning] = useState<Act>();
+  const [witnessing, setWitnessing] = useState(false);
   // One act's form open at a time; it closes when the act is recorded and stays open on an error.
   const [openAct, setOpenAct] = useState<Act>();
   const [witnessLater, setWitnessLater] = useState(false);
-  const disclosure = (kind: Act) => ({
-    open: openAct === kind,
-    onToggle: (open: boolean) => setOpenAct((current) => (open ? kind : current === kind ? undefined : current)),
-  });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const labNo = item.labNo;
 
   /**
@@ -359,14 +462,21 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
     );
   }
 
-  function actOf(kind: Act): SignedAct {
-    return kind === 'sub_sample' ? signedActs.subSample(labNo) : signedActs.move(labNo, kind as CustodyKind);
-  }
-  const err = act.apiError;
-  const photoPicker = <PhotoPicker label={t('acts.photo')} onChange={setPhotos} error={err} />;
-  const remarks = (
-    <Field label={t('acts.remarks')} name="remarks" value={f.remarks} onChange={set('remarks')} error={err} />
-  );
+  /** What every act form shares: its disclosure, values, errors, photos and the act it signs. */
+  const formOf = (kind: Exclude<Act, 'witness_destruction'>, id: string) => ({
+    id,
+    title: t(`acts.${kind}` as MessageKey),
+    submit: t('acts.signSubmit'),
+    open: openAct === kind,
+    onToggle: (open: boolean) => setOpenAct((current) => (open ? kind : current === kind ? undefined : current)),
+    act: kind === 'sub_sample' ? signedActs.subSample(labNo) : signedActs.move(labNo, kind),
+    values: f,
+    onChange: (key: keyof ActValues, value: string) => setF({ ...f, [key]: value }),
+    onPhotos: kind === 'sub_sample' ? undefined : setPhotos,
+    error: act.apiError,
+    busy: act.busy,
+    onSigned: (token: string, witness?: WitnessSignature) => act.run(kind, token, witness),
+  });
   const pending = item.pendingDestruction;
   // The proposer's workstation asks a colleague for their credentials; anyone else signs as themself.
   const proposerHere = pending !== undefined && pending.proposedBy.userId === user?.id;
@@ -403,253 +513,97 @@ export function ItemActs({ item, onDone }: { item: Item; onDone(message: string)
               method: pending.method,
             })}
           </p>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => setSigning('witness_destruction')}
-            disabled={act.busy}
-          >
+          <button type="button" className="danger" onClick={() => setWitnessing(true)} disabled={act.busy}>
             {t('acts.witness')}
           </button>
         </div>
       ) : (
         <>
           <ActForm
-            id="act-open-seal"
-            {...disclosure('open_seal')}
-            title={t('acts.open_seal')}
-            submit={t('acts.signSubmit')}
-            busy={act.busy}
-            onSubmit={() => setSigning('open_seal')}
-          >
-            <div className="grid">
-              <Select
-                label={t('acts.seal')}
-                name="sealNumber"
-                value={f.sealNumber}
-                onChange={set('sealNumber')}
-                error={err}
-                required
-              >
-                <option value="">—</option>
-                {item.seals.map((s) => (
-                  <option key={s.number} value={s.number} disabled={s.status !== 'applied'}>
-                    {s.number} ({t(`seal.${s.status}` as MessageKey)})
-                  </option>
-                ))}
-              </Select>
-              <Field
-                label={t('acts.openPurpose')}
-                name="purpose"
-                value={f.openPurpose}
-                onChange={set('openPurpose')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.condition')}
-                name="condition"
-                value={f.openCondition}
-                onChange={set('openCondition')}
-                error={err}
-                required
-              />
-              {photoPicker}
-            </div>
-            {remarks}
-          </ActForm>
+            {...formOf('open_seal', 'act-open-seal')}
+            fields={[
+              {
+                key: 'sealNumber',
+                name: 'sealNumber',
+                label: t('acts.seal'),
+                required: true,
+                options: item.seals.map((s) => ({
+                  value: s.number,
+                  label: `${s.number} (${t(`seal.${s.status}` as MessageKey)})`,
+                  disabled: s.status !== 'applied',
+                })),
+              },
+              { key: 'openPurpose', name: 'purpose', label: t('acts.openPurpose'), required: true },
+              { key: 'openCondition', name: 'condition', label: t('acts.condition'), required: true },
+            ]}
+          />
           <ActForm
-            id="act-reseal"
-            {...disclosure('reseal')}
-            title={t('acts.reseal')}
-            submit={t('acts.signSubmit')}
-            busy={act.busy}
-            onSubmit={() => setSigning('reseal')}
-          >
-            <div className="grid">
-              <Field
-                label={t('acts.newSeal')}
-                name="newSealNumber"
-                hint={t('acts.newSealHint')}
-                value={f.newSealNumber}
-                onChange={set('newSealNumber')}
-                error={err}
-                required
-              />
-              {photoPicker}
-            </div>
-            {remarks}
-          </ActForm>
+            {...formOf('reseal', 'act-reseal')}
+            fields={[
+              {
+                key: 'newSealNumber',
+                name: 'newSealNumber',
+                label: t('acts.newSeal'),
+                hint: t('acts.newSealHint'),
+                required: true,
+              },
+            ]}
+          />
           <ActForm
-            id="act-sub-sample"
-            {...disclosure('sub_sample')}
-            title={t('acts.sub_sample')}
-            submit={t('acts.signSubmit')}
-            busy={act.busy}
-            onSubmit={() => setSigning('sub_sample')}
-          >
-            <div className="grid">
-              <Field
-                label={t('acts.portionDescription')}
-                name="description"
-                value={f.description}
-                onChange={set('description')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('item.packaging')}
-                name="packaging"
-                value={f.packaging}
-                onChange={set('packaging')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.before')}
-                name="grossBefore.grams"
-                type="number"
-                step="0.0001"
-                min="0"
-                value={f.before}
-                onChange={set('before')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.after')}
-                name="grossAfter.grams"
-                type="number"
-                step="0.0001"
-                min="0"
-                value={f.after}
-                onChange={set('after')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.portion')}
-                name="portionGrams"
-                type="number"
-                step="0.0001"
-                min="0"
-                value={f.portion}
-                onChange={set('portion')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('item.balance')}
-                name="balanceId"
-                value={f.balanceId}
-                onChange={set('balanceId')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.subSeal')}
-                name="sealNumber"
-                value={f.subSeal}
-                onChange={set('subSeal')}
-                error={err}
-              />
-            </div>
-            {remarks}
-          </ActForm>
+            {...formOf('sub_sample', 'act-sub-sample')}
+            fields={[
+              { key: 'description', name: 'description', label: t('acts.portionDescription'), required: true },
+              { key: 'packaging', name: 'packaging', label: t('item.packaging'), required: true },
+              { key: 'before', name: 'grossBefore.grams', label: t('acts.before'), grams: true, required: true },
+              { key: 'after', name: 'grossAfter.grams', label: t('acts.after'), grams: true, required: true },
+              { key: 'portion', name: 'portionGrams', label: t('acts.portion'), grams: true, required: true },
+              { key: 'balanceId', name: 'balanceId', label: t('item.balance'), required: true },
+              { key: 'subSeal', name: 'sealNumber', label: t('acts.subSeal') },
+            ]}
+          />
           <ActForm
-            id="act-return"
-            {...disclosure('return_to_agency')}
-            title={t('acts.return_to_agency')}
-            submit={t('acts.signSubmit')}
-            busy={act.busy}
-            onSubmit={() => setSigning('return_to_agency')}
-          >
-            <div className="grid">
-              <Field
-                label={t('acts.returnTo')}
-                name="to.name"
-                value={f.toName}
-                onChange={set('toName')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.organisation')}
-                name="to.organisation"
-                value={f.toOrganisation}
-                onChange={set('toOrganisation')}
-                error={err}
-              />
-              <Field
-                label={t('acts.authority')}
-                name="authority"
-                value={f.returnAuthority}
-                onChange={set('returnAuthority')}
-                error={err}
-                required
-              />
-              {photoPicker}
-            </div>
-            {remarks}
-          </ActForm>
+            {...formOf('return_to_agency', 'act-return')}
+            fields={[
+              { key: 'toName', name: 'to.name', label: t('acts.returnTo'), required: true },
+              { key: 'toOrganisation', name: 'to.organisation', label: t('acts.organisation') },
+              { key: 'returnAuthority', name: 'authority', label: t('acts.authority'), required: true },
+            ]}
+          />
           <ActForm
-            id="act-destroy"
-            {...disclosure('propose_destruction')}
-            title={t('acts.propose_destruction')}
+            {...formOf('propose_destruction', 'act-destroy')}
             submit={t('acts.destroySubmit')}
-            busy={act.busy}
             danger
-            onSubmit={() => setSigning('propose_destruction')}
-          >
-            <p>{t('acts.destroyHint')}</p>
-            <div className="check">
-              <input
-                id={`witness-later-${labNo}`}
-                type="checkbox"
-                checked={witnessLater}
-                onChange={(e) => setWitnessLater(e.target.checked)}
-              />
-              <label htmlFor={`witness-later-${labNo}`}>{t('acts.witnessLater')}</label>
-            </div>
-            <div className="grid">
-              <Field
-                label={t('acts.authority')}
-                name="authority"
-                value={f.authority}
-                onChange={set('authority')}
-                error={err}
-                required
-              />
-              <Field
-                label={t('acts.method')}
-                name="method"
-                value={f.method}
-                onChange={set('method')}
-                error={err}
-                required
-              />
-              {photoPicker}
-            </div>
-            {remarks}
-          </ActForm>
+            witness={witnessLater ? undefined : signedActs.move(labNo, 'witness_destruction')}
+            intro={
+              <>
+                <p>{t('acts.destroyHint')}</p>
+                <div className="check">
+                  <input
+                    id={`witness-later-${labNo}`}
+                    type="checkbox"
+                    checked={witnessLater}
+                    onChange={(e) => setWitnessLater(e.target.checked)}
+                  />
+                  <label htmlFor={`witness-later-${labNo}`}>{t('acts.witnessLater')}</label>
+                </div>
+              </>
+            }
+            fields={[
+              { key: 'authority', name: 'authority', label: t('acts.authority'), required: true },
+              { key: 'method', name: 'method', label: t('acts.method'), required: true },
+            ]}
+          />
         </>
       )}
-      {signing !== undefined && (
+      {witnessing && (
         <ESignatureDialog
-          {...(signing === 'witness_destruction' && proposerHere
-            ? signedActs.move(labNo, 'propose_destruction')
-            : actOf(signing))}
-          witness={
-            (signing === 'propose_destruction' && !witnessLater) || (signing === 'witness_destruction' && proposerHere)
-              ? signedActs.move(labNo, 'witness_destruction')
-              : undefined
-          }
-          witnessOnly={signing === 'witness_destruction' && proposerHere}
-          onCancel={() => setSigning(undefined)}
+          {...signedActs.move(labNo, proposerHere ? 'propose_destruction' : 'witness_destruction')}
+          witness={proposerHere ? signedActs.move(labNo, 'witness_destruction') : undefined}
+          witnessOnly={proposerHere}
+          onCancel={() => setWitnessing(false)}
           onSigned={async (token, witness) => {
-            const kind = signing;
-            setSigning(undefined);
-            await act.run(kind, token, witness);
+            setWitnessing(false);
+            await act.run('witness_destruction', token, witness);
           }}
         />
       )}

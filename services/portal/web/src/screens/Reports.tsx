@@ -2,6 +2,8 @@
 // manager amends or withdraws a report (with a reason), never deleting one.
 import { useEffect, useState } from 'react';
 import { api, apiBlob, saveBlob } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
+import type { Column } from '../components/DataTable.tsx';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
 import { Field, FormError, useAction } from '../components/forms.tsx';
 import { Progress } from '../components/Progress.tsx';
@@ -23,8 +25,30 @@ interface Report {
   withdrawal: { reason: string; at: string } | null;
 }
 
-export function Reports() {
+/** What both report lists show of a report, and the signed PDF's download they offer. */
+function useReportColumns() {
   const { t, time } = useI18n();
+  const download = useAction(async (n: string) =>
+    saveBlob(await apiBlob(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`), `${n}.pdf`),
+  );
+  const number: Column<Report> = { header: t('reports.number'), className: 'nowrap', cell: (r) => r.reportNumber };
+  const items: Column<Report> = { header: t('reports.items'), className: 'nowrap', cell: (r) => r.labNos.join(', ') };
+  const issued: Column<Report> = { header: t('reports.issued'), cell: (r) => time(r.issuedAt) };
+  /** The download button, named with the report number for a screen reader. */
+  const downloadButton = (r: Report) => (
+    <button
+      type="button"
+      onClick={() => void download.run(r.reportNumber)}
+      aria-label={`${t('reports.download')} ${r.reportNumber}`}
+    >
+      {t('reports.download')}
+    </button>
+  );
+  return { download, number, items, issued, downloadButton };
+}
+
+export function Reports() {
+  const { t } = useI18n();
   const { user } = useSession();
   const [reports, setReports] = useState<Report[]>();
   const [reason, setReason] = useState('');
@@ -38,9 +62,7 @@ export function Reports() {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  const download = useAction(async (n: string) =>
-    saveBlob(await apiBlob(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`), `${n}.pdf`),
-  );
+  const columns = useReportColumns();
   const change = useAction(async (kind: 'amendments' | 'withdrawals' | 'corrections', eSignature: string) => {
     if (selected === undefined) return;
     setCorrected(undefined);
@@ -69,60 +91,48 @@ export function Reports() {
   return (
     <section aria-labelledby="reports-title">
       <h1 id="reports-title">{t('reports.title')}</h1>
-      <FormError error={load.error ?? download.error} />
-      {reports !== undefined && reports.length === 0 && <p>{t('reports.none')}</p>}
-      {reports !== undefined && reports.length > 0 && (
-        <table>
-          <caption>{t('reports.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('reports.number')}</th>
-              <th scope="col">{t('reports.items')}</th>
-              <th scope="col">{t('reports.agency')}</th>
-              <th scope="col">{t('reports.status')}</th>
-              <th scope="col">{t('reports.issued')}</th>
-              <th scope="col">{t('users.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {reports.map((r) => (
-              <tr key={r.reportNumber}>
-                <td className="nowrap">{r.reportNumber}</td>
-                <td className="nowrap">{r.labNos.join(', ')}</td>
-                <td className="nowrap">{r.agencyId}</td>
-                <td>
-                  {t(`reports.state.${r.status}` as MessageKey)}
-                  {r.supersedes !== null && (
-                    <small>
-                      {' '}
-                      · {t('reports.supersedes', { report: r.supersedes.reportNumber, reason: r.supersedes.reason })}
-                    </small>
-                  )}
-                  {r.supersededBy !== null && <small> · {t('reports.supersededBy', { report: r.supersededBy })}</small>}
-                  {r.withdrawal !== null && <small> · {r.withdrawal.reason}</small>}
-                </td>
-                <td>{time(r.issuedAt)}</td>
-                <td>
-                  <div className="row-actions">
-                    <button
-                      type="button"
-                      onClick={() => void download.run(r.reportNumber)}
-                      aria-label={`${t('reports.download')} ${r.reportNumber}`}
-                    >
-                      {t('reports.download')}
-                    </button>
-                    {corrector && r.status === 'current' && (
-                      <button type="button" className="secondary" onClick={() => setSelected(r.reportNumber)}>
-                        {t('reports.change')}
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        error={load.error ?? columns.download.error}
+        caption={t('reports.caption')}
+        rows={reports}
+        rowKey={(r) => r.reportNumber}
+        empty={t('reports.none')}
+        columns={[
+          columns.number,
+          columns.items,
+          { header: t('reports.agency'), className: 'nowrap', cell: (r) => r.agencyId },
+          {
+            header: t('reports.status'),
+            cell: (r) => (
+              <>
+                {t(`reports.state.${r.status}` as MessageKey)}
+                {r.supersedes !== null && (
+                  <small>
+                    {' '}
+                    · {t('reports.supersedes', { report: r.supersedes.reportNumber, reason: r.supersedes.reason })}
+                  </small>
+                )}
+                {r.supersededBy !== null && <small> · {t('reports.supersededBy', { report: r.supersededBy })}</small>}
+                {r.withdrawal !== null && <small> · {r.withdrawal.reason}</small>}
+              </>
+            ),
+          },
+          columns.issued,
+          {
+            header: t('users.actions'),
+            cell: (r) => (
+              <div className="row-actions">
+                {columns.downloadButton(r)}
+                {corrector && r.status === 'current' && (
+                  <button type="button" className="secondary" onClick={() => setSelected(r.reportNumber)}>
+                    {t('reports.change')}
+                  </button>
+                )}
+              </div>
+            ),
+          },
+        ]}
+      />
       {corrected !== undefined && (
         <p className="ok" role="status">
           {t('reports.corrected', { report: corrected })}
@@ -201,7 +211,7 @@ export function Reports() {
 
 /** The reports of one case with their status and the signed PDF (the case page; investigators see their agency's). */
 export function CaseReports({ caseId }: { caseId: string }) {
-  const { t, time } = useI18n();
+  const { t } = useI18n();
   const [reports, setReports] = useState<Report[]>();
   const load = useAction(async () =>
     setReports(
@@ -212,47 +222,24 @@ export function CaseReports({ caseId }: { caseId: string }) {
     void load.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [caseId]);
-  const download = useAction(async (n: string) =>
-    saveBlob(await apiBlob(`/api/reporting/v1/reports/${encodeURIComponent(n)}/pdf`), `${n}.pdf`),
-  );
+  const columns = useReportColumns();
   return (
     <section aria-labelledby="case-reports-title">
       <h2 id="case-reports-title">{t('case.reports')}</h2>
-      <FormError error={load.error ?? download.error} />
-      {reports !== undefined && reports.length === 0 && <p>{t('case.noReports')}</p>}
-      {reports !== undefined && reports.length > 0 && (
-        <table>
-          <caption>{t('case.reportsCaption', { caseId })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('reports.number')}</th>
-              <th scope="col">{t('reports.items')}</th>
-              <th scope="col">{t('reports.status')}</th>
-              <th scope="col">{t('reports.issued')}</th>
-              <th scope="col">{t('users.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {reports.map((r) => (
-              <tr key={r.reportNumber}>
-                <td className="nowrap">{r.reportNumber}</td>
-                <td className="nowrap">{r.labNos.join(', ')}</td>
-                <td>{t(`reports.state.${r.status}` as MessageKey)}</td>
-                <td>{time(r.issuedAt)}</td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => void download.run(r.reportNumber)}
-                    aria-label={`${t('reports.download')} ${r.reportNumber}`}
-                  >
-                    {t('reports.download')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        error={load.error ?? columns.download.error}
+        caption={t('case.reportsCaption', { caseId })}
+        rows={reports}
+        rowKey={(r) => r.reportNumber}
+        empty={t('case.noReports')}
+        columns={[
+          columns.number,
+          columns.items,
+          { header: t('reports.status'), cell: (r) => t(`reports.state.${r.status}` as MessageKey) },
+          columns.issued,
+          { header: t('users.actions'), cell: columns.downloadButton },
+        ]}
+      />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import type { User } from '../api.ts';
+import { DataTable } from '../components/DataTable.tsx';
 import { Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
@@ -63,57 +64,50 @@ export function Users() {
           {shown}
         </p>
       )}
-      <table>
-        <caption>{t('users.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('users.username')}</th>
-            <th scope="col">{t('users.name')}</th>
-            <th scope="col">{t('users.roles')}</th>
-            <th scope="col">{t('users.agency')}</th>
-            <th scope="col">{t('users.state')}</th>
-            <th scope="col">{t('users.actions')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((u) => (
-            <tr key={u.id}>
-              <td>{u.username}</td>
-              <td>{u.name}</td>
-              <td>{u.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ')}</td>
-              <td>{u.agencyId ?? '—'}</td>
-              <td>
-                {u.disabled ? t('users.disabled') : u.lockedUntil !== null ? t('users.locked') : t('users.active')}
-              </td>
-              <td>
-                <div className="row-actions">
-                  {u.lockedUntil !== null && (
-                    <button type="button" onClick={() => void act.run({ path: `/v1/users/${u.id}/unlock` })}>
-                      {t('users.unlock')}
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() =>
-                      void act.run({ path: `/v1/users/${u.id}`, body: { disabled: !u.disabled }, method: 'PATCH' })
-                    }
-                  >
-                    {u.disabled ? t('users.enable') : t('users.disable')}
+      <DataTable
+        caption={t('users.caption')}
+        rows={users}
+        rowKey={(u) => u.id}
+        columns={[
+          { header: t('users.username'), cell: (u) => u.username },
+          { header: t('users.name'), cell: (u) => u.name },
+          { header: t('users.roles'), cell: (u) => u.roles.map((r) => t(`role.${r}` as MessageKey)).join(', ') },
+          { header: t('users.agency'), cell: (u) => u.agencyId ?? '—' },
+          {
+            header: t('users.state'),
+            cell: (u) =>
+              u.disabled ? t('users.disabled') : u.lockedUntil !== null ? t('users.locked') : t('users.active'),
+          },
+          {
+            header: t('users.actions'),
+            cell: (u) => (
+              <div className="row-actions">
+                {u.lockedUntil !== null && (
+                  <button type="button" onClick={() => void act.run({ path: `/v1/users/${u.id}/unlock` })}>
+                    {t('users.unlock')}
                   </button>
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => void act.run({ path: `/v1/users/${u.id}/password-resets` })}
-                  >
-                    {t('users.reset')}
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                )}
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() =>
+                    void act.run({ path: `/v1/users/${u.id}`, body: { disabled: !u.disabled }, method: 'PATCH' })
+                  }
+                >
+                  {u.disabled ? t('users.enable') : t('users.disable')}
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => void act.run({ path: `/v1/users/${u.id}/password-resets` })}
+                >
+                  {t('users.reset')}
+                </button>
+              </div>
+            ),
+          },
+        ]}
+      />
 
       <form
         aria-labelledby="new-user-title"
