@@ -1,7 +1,7 @@
 // HTTP bodies and views of the analysis service: work queue, spectra, libraries, findings,
 // review and corrections. Types come from the schemas.
 import { z } from 'zod';
-import { Id, IsoDateTime, LabNo, PersonName, Sha256Hex } from './common.ts';
+import { Id, IsoDateTime, LabNo, PersonName, Sha256Hex, SignedActBody } from './common.ts';
 
 /** SWGDRUG technique codes (categories live with the rule in services/analysis). */
 export const AnalysisTechnique = z.enum([
@@ -211,3 +211,34 @@ export const SpectrumUploadView = z.object({
   uploadedAt: IsoDateTime,
 });
 export type SpectrumUploadView = z.infer<typeof SpectrumUploadView>;
+
+// ---------------------------------------------------------------- route queries and signed bodies
+
+/** A page cursor: the `nextCursor` of the previous page, as given. */
+const PageCursor = z.string().min(1).max(300);
+
+export const WorkItemPageQuery = WorkItemQuery.extend({ cursor: PageCursor.optional() });
+export type WorkItemPageQuery = z.infer<typeof WorkItemPageQuery>;
+
+export const ResultPageQuery = z.object({
+  status: z.enum(['awaiting_review', 'approved', 'sent_back']).optional(),
+  labNo: LabNo.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: PageCursor.optional(),
+});
+export type ResultPageQuery = z.infer<typeof ResultPageQuery>;
+
+/** The review body plus the reviewer's e-signature ("approved" or "returned"). */
+export const SignedReviewBody = z.intersection(ReviewBody, SignedActBody);
+export type SignedReviewBody = z.infer<typeof SignedReviewBody>;
+
+/** The correction body plus the e-signature ("corrected") of whoever reopens the result. */
+export const SignedCorrectionBody = CorrectionBody.extend(SignedActBody.shape);
+export type SignedCorrectionBody = z.infer<typeof SignedCorrectionBody>;
+
+/** Which spectrum of an upload, and which of its hits, the mirror plot draws. */
+export const MirrorPlotQuery = z.object({
+  spectrum: z.coerce.number().int().min(0).default(0),
+  rank: z.coerce.number().int().min(1).default(1),
+});
+export type MirrorPlotQuery = z.infer<typeof MirrorPlotQuery>;

@@ -48,3 +48,11 @@ export type Sha256Hex = z.infer<typeof Sha256Hex>;
 /** A person's display name as printed on records. */
 export const PersonName = z.string().trim().min(1).max(200);
 export type PersonName = z.infer<typeof PersonName>;
+
+/** The portal's e-signature token (POST /v1/e-signatures); the service recording the act verifies it against the act. */
+export const ESignatureToken = z.string().min(1).max(8192);
+export type ESignatureToken = z.infer<typeof ESignatureToken>;
+
+/** What every e-signed act's body carries besides its own fields. */
+export const SignedActBody = z.object({ eSignature: ESignatureToken });
+export type SignedActBody = z.infer<typeof SignedActBody>;

@@ -14,6 +14,8 @@ export {
   IsoDate,
   Sha256Hex,
   PersonName,
+  ESignatureToken,
+  SignedActBody,
 } from './common.ts';
 
 export { Role, LAB_STAFF_ROLES, Principal, ActorRole, Actor, actorOf, systemActor } from './identity.ts';
@@ -39,6 +41,18 @@ export type { StreamName, EventType, EventData, EventOf, AnyEvent, NewEvent } fr
 export { ItemReceived, AnalysisRequested, AnalysisPriority, intakeEvents } from './events/intake.ts';
 export { ResultApproved, PersonRef, LibraryRef, Quantity, PeakPair, TechniqueUsed, analysisEvents } from './events/analysis.ts';
 export { ReportIssued, ReportNumber, reportingEvents } from './events/reporting.ts';
+export { ReportParams, SignedReasonBody, ReportListQuery, VerificationQuery } from './reporting.ts';
+export { DeadLetterListQuery, DeadLetterParams } from './admin.ts';
+export {
+  Username,
+  Password,
+  SignInBody,
+  CreateUserBody,
+  UpdateUserBody,
+  ChangePasswordBody,
+  ESignatureRequestBody,
+  WitnessSignatureBody,
+} from './accounts.ts';
 export { signedActs } from './signed-acts.ts';
 export type { CustodyMoveKind, CustodyMeaning, ReviewMeaning, SignedActText } from './signed-acts.ts';
 
@@ -72,6 +86,15 @@ export {
   LocationKind,
   LocationAccess,
   CreateLocationBody,
+  DeclineTransferBody,
+  WitnessDestructionBody,
+  CaseListQuery,
+  LabelQuery,
+  LabelSheetQuery,
+  CustodyCheckpointQuery,
+  InventoryStatus,
+  InventoryQuery,
+  PhotoUploadQuery,
 } from './intake.ts';
 
 export {
@@ -94,4 +117,9 @@ export {
   CorrectionBody,
   HitView,
   SpectrumUploadView,
+  WorkItemPageQuery,
+  ResultPageQuery,
+  SignedReviewBody,
+  SignedCorrectionBody,
+  MirrorPlotQuery,
 } from './analysis.ts';

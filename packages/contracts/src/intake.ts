@@ -1,7 +1,7 @@
 // Intake's wire contracts: HTTP bodies of services/intake and the payloads of the intake.* events.
 // The intake domain takes its types from here (z.infer), so these schemas are the one source of truth.
 import { z } from 'zod';
-import { Id, IsoDate, IsoDateTime, LabNo, Sha256Hex } from './common.ts';
+import { ESignatureToken, Id, IsoDate, IsoDateTime, LabNo, Sha256Hex } from './common.ts';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -242,3 +242,63 @@ export const CreateLocationBody = z.object({
   access: LocationAccess.default({ userIds: [], roles: [] }),
 });
 export type CreateLocationBody = z.infer<typeof CreateLocationBody>;
+
+// ---------------------------------------------------------------- route queries and signed parts
+
+/** Declining a hand-over changes nothing but the offer: a signature is recorded when given. */
+export const DeclineTransferBody = AcceptTransferBody.extend({ eSignature: ESignatureToken.optional() });
+export type DeclineTransferBody = z.infer<typeof DeclineTransferBody>;
+
+/** The witness's part of a destruction (POST /v1/items/:labNo/destruction/witness). */
+export const WitnessDestructionBody = z.object({
+  eSignature: ESignatureToken,
+  remarks: text(2000).optional(),
+  photos: z.array(BlobRefBody).max(20).default([]),
+});
+export type WitnessDestructionBody = z.infer<typeof WitnessDestructionBody>;
+
+export const CaseListQuery = z.object({
+  agencyId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type CaseListQuery = z.infer<typeof CaseListQuery>;
+
+export const LabelQuery = z.object({ symbology: z.enum(['code128', 'datamatrix']).default('code128') });
+export type LabelQuery = z.infer<typeof LabelQuery>;
+
+/** A sheet of labels: the lab numbers comma-separated. */
+export const LabelSheetQuery = LabelQuery.extend({
+  labNos: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(LabNo).min(1).max(200)),
+});
+export type LabelSheetQuery = z.infer<typeof LabelSheetQuery>;
+
+/** The signed checkpoint, with the consistency proof from the tree size `from`. */
+export const CustodyCheckpointQuery = z.object({ from: z.coerce.number().int().min(0).default(0) });
+export type CustodyCheckpointQuery = z.infer<typeof CustodyCheckpointQuery>;
+
+/** Where an item stands in the inventory, derived from its last custody event. */
+export const InventoryStatus = z.enum(['in_storage', 'with_person', 'sent_for_analysis', 'returned', 'destroyed']);
+export type InventoryStatus = z.infer<typeof InventoryStatus>;
+
+export const InventoryQuery = z.object({
+  /** The location and every one below it. */
+  locationId: id.optional(),
+  holder: id.optional(),
+  status: InventoryStatus.optional(),
+  caseId: id.optional(),
+  /** The last lab number of the previous page. */
+  cursor: LabNo.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type InventoryQuery = z.infer<typeof InventoryQuery>;
+
+/** Query of a photo upload (the body is the image itself). */
+export const PhotoUploadQuery = z.object({
+  caption: text(500).optional(),
+  /** The custody event the photo documents. */
+  custodyEventId: z.uuid().optional(),
+});
+export type PhotoUploadQuery = z.infer<typeof PhotoUploadQuery>;

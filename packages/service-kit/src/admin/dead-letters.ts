@@ -1,17 +1,9 @@
 // The administrator's dead-letter routes every event-consuming service registers with one line:
 // the letters its consumers gave up on, and a replay once the cause is fixed. The work is done
 // by the service's `DeadLetterDesk` (@tamga/messaging); this module is the HTTP door to it.
-import { z } from 'zod';
+import { DeadLetterListQuery, DeadLetterParams } from '@tamga/contracts';
 import type { DeadLetter, DeadLetterDesk } from '@tamga/messaging';
 import type { ServiceApp } from '../app.ts';
-
-export const DeadLetterListQuery = z.strictObject({
-  /** Sequence of the last letter of the previous page (`next` of that page). */
-  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
-export const DeadLetterParams = z.strictObject({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
 /** A dead letter as the admin sees it; the body stays out of the list (it may carry personal data). */
 export function deadLetterView(letter: DeadLetter) {

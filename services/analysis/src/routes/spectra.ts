@@ -4,7 +4,7 @@
 // fails leaves no blob and no record behind.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CrmSpectraBody, Id, LibraryImportQuery, SpectrumUploadQuery } from '@tamga/contracts';
+import { CrmSpectraBody, Id, LibraryImportQuery, MirrorPlotQuery, SpectrumUploadQuery } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
 import { detectFormat, entropySimilarity, makeSpectrum, parseSpectrumFile } from '@tamga/spectra';
 import { AnalysisErrors } from '../domain/errors.ts';
@@ -269,10 +269,7 @@ export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
       config: { roles: ANALYTICAL_STAFF },
       schema: {
         params: Params,
-        querystring: z.object({
-          spectrum: z.coerce.number().int().min(0).default(0),
-          rank: z.coerce.number().int().min(1).default(1),
-        }),
+        querystring: MirrorPlotQuery,
       },
     },
     async (request, reply) => {

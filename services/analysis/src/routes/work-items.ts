@@ -3,13 +3,13 @@
 import { z } from 'zod';
 import {
   AssignBody,
-  CorrectionBody,
   FindingsBody,
   Id,
-  LabNo,
   OpinionBody,
-  ReviewBody,
-  WorkItemQuery,
+  ResultPageQuery,
+  SignedCorrectionBody,
+  SignedReviewBody,
+  WorkItemPageQuery,
   actorOf,
   makeEvent,
 } from '@tamga/contracts';
@@ -30,21 +30,6 @@ import { listKey, pageOf } from '../store/pages.ts';
 import type { RouteContext } from './context.ts';
 
 const IdParams = z.object({ id: Id });
-/** A page cursor: the `nextCursor` of the previous page, as given. */
-const Cursor = z.string().min(1).max(300);
-const WorkItemPageQuery = WorkItemQuery.extend({ cursor: Cursor.optional() });
-const ResultPageQuery = z.object({
-  status: z.enum(['awaiting_review', 'approved', 'sent_back']).optional(),
-  labNo: LabNo.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: Cursor.optional(),
-});
-/** The portal's e-signature token (POST /v1/e-signatures) a signed act carries: required, verified against the act. */
-const ESignatureToken = z.string().min(1).max(8192);
-/** The review body plus the reviewer's e-signature ("approved" or "returned"). */
-const SignedReviewBody = z.intersection(ReviewBody, z.object({ eSignature: ESignatureToken }));
-/** The correction body plus the e-signature ("corrected") of whoever reopens the result. */
-const SignedCorrectionBody = CorrectionBody.extend({ eSignature: ESignatureToken });
 
 /** A verified e-signature as a review or correction records it. */
 function recordedSignature(s: VerifiedESignature): ESignatureRecord {

@@ -1,11 +1,10 @@
 // Where every item is: the lab-wide inventory row of an item, its status in plain words, and the
 // storage path it sits in. Pure: the caller passes the items and the location tree.
-import type { CustodyKind, LocationKind } from '@tamga/contracts';
+import type { CustodyKind, InventoryStatus, LocationKind } from '@tamga/contracts';
 import type { ItemState } from './custody.ts';
 import type { StorageLocation } from './locations.ts';
 
-export const INVENTORY_STATUSES = ['in_storage', 'with_person', 'sent_for_analysis', 'returned', 'destroyed'] as const;
-export type InventoryStatus = (typeof INVENTORY_STATUSES)[number];
+export type { InventoryStatus };
 
 export interface LocationStep {
   locationId: string;

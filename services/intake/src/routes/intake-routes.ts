@@ -5,25 +5,32 @@ import {
   AcceptTransferBody,
   AddInvestigatorBody,
   AnalysisRequestBody,
-  BlobRefBody,
+  CaseListQuery,
   CreateAgencyBody,
   CreateLocationBody,
+  CustodyCheckpointQuery,
   CustodyCommandBody,
+  DeclineTransferBody,
   Id,
+  InventoryQuery,
+  LabelQuery,
+  LabelSheetQuery,
   LabNo,
   OfferTransferBody,
   OpenCaseBody,
+  PhotoUploadQuery,
   ReceiveItemBody,
   RecordDeviationBody,
   ResolveDeviationBody,
+  SignedActBody,
   SubSampleBody,
+  WitnessDestructionBody,
 } from '@tamga/contracts';
 import { encodePublicKey } from '@tamga/custody';
 import { assertAgencyScope, type ESignatureVerifier, type ServiceApp } from '@tamga/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { IntakeErrors } from '../domain/errors.ts';
-import { INVENTORY_STATUSES } from '../domain/inventory.ts';
 import { labNoFromScan } from '../domain/lab-number.ts';
 import { PHOTO_LIMIT_BYTES, isPhotoType, sniffPhotoType, type PhotoType } from '../domain/photos.ts';
 import type { ItemState } from '../domain/custody.ts';
@@ -36,28 +43,7 @@ import { CUSTODY_ROLES, INTAKE_ROLES, LAB_STAFF_ROLES, READ_ROLES, WITNESS_ROLES
 
 const CaseParams = z.object({ caseId: Id });
 const ItemParams = z.object({ labNo: LabNo });
-const LabelQuery = z.object({ symbology: z.enum(['code128', 'datamatrix']).default('code128') });
-const CaseListQuery = z.object({ agencyId: Id.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
-const ESignatureToken = z.string().min(1).max(8192);
-/** The portal's e-signature token (POST /v1/e-signatures) for a signed act: required, verified against the act. */
-const Signed = z.object({ eSignature: ESignatureToken });
-/** Declining a hand-over changes nothing but the offer: a signature is recorded when given. */
-const OptionallySigned = z.object({ eSignature: ESignatureToken.optional() });
-const InventoryQuery = z.object({
-  locationId: Id.optional(),
-  holder: Id.optional(),
-  status: z.enum(INVENTORY_STATUSES).optional(),
-  caseId: Id.optional(),
-  cursor: LabNo.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-const PhotoQuery = z.object({ caption: z.string().trim().min(1).max(500).optional(), custodyEventId: z.uuid().optional() });
 const PhotoParams = ItemParams.extend({ photoId: z.uuid() });
-const WitnessBody = z.object({
-  eSignature: ESignatureToken,
-  remarks: z.string().trim().min(1).max(2000).optional(),
-  photos: z.array(BlobRefBody).max(20).default([]),
-});
 
 function callerOf(request: FastifyRequest): Caller {
   const header = request.headers.traceparent;
@@ -133,7 +119,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   });
 
   // ---------------------------------------------------------------- items
-  app.post('/v1/cases/:caseId/items', { config: { roles: INTAKE_ROLES }, schema: { params: CaseParams, body: ReceiveItemBody.extend(Signed.shape) } }, async (request, reply) => {
+  app.post('/v1/cases/:caseId/items', { config: { roles: INTAKE_ROLES }, schema: { params: CaseParams, body: ReceiveItemBody.extend(SignedActBody.shape) } }, async (request, reply) => {
     const { eSignature, ...body } = request.body;
     const caller = await signedCaller(request, eSignature, signedActs.receive(request.params.caseId, body.exhibitNo));
     const { item, events } = await intake.receiveItem(caller, request.params.caseId, body);
@@ -148,7 +134,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   });
 
   // ---------------------------------------------------------------- custody
-  app.post('/v1/items/:labNo/custody', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: z.intersection(CustodyCommandBody, Signed) } }, async (request, reply) => {
+  app.post('/v1/items/:labNo/custody', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: z.intersection(CustodyCommandBody, SignedActBody) } }, async (request, reply) => {
     const { eSignature, ...command } = request.body;
     const caller = await signedCaller(request, eSignature, signedActs.move(request.params.labNo, command.kind));
     const { item, events } = await intake.custody(caller, request.params.labNo, command);
@@ -158,7 +144,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   // witnesses): any lab staff may, with their own e-signature, never the proposer.
   app.post(
     '/v1/items/:labNo/destruction/witness',
-    { config: { roles: WITNESS_ROLES }, schema: { params: ItemParams, body: WitnessBody } },
+    { config: { roles: WITNESS_ROLES }, schema: { params: ItemParams, body: WitnessDestructionBody } },
     async (request, reply) => {
       const { eSignature, remarks, photos } = request.body;
       const caller = await signedCaller(request, eSignature, signedActs.witnessDestruction(request.params.labNo));
@@ -166,7 +152,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
       return reply.code(201).send({ item, events });
     },
   );
-  app.post('/v1/items/:labNo/transfers', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: OfferTransferBody.extend(Signed.shape) } }, async (request, reply) => {
+  app.post('/v1/items/:labNo/transfers', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: OfferTransferBody.extend(SignedActBody.shape) } }, async (request, reply) => {
     const transferId = randomUUID();
     const { to, purpose, condition, remarks, eSignature } = request.body;
     const caller = await signedCaller(request, eSignature, signedActs.offerTransfer(request.params.labNo, to.userId));
@@ -205,7 +191,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   }
   app.post(
     '/v1/items/:labNo/transfers/:transferId/accept',
-    { config: { roles: CUSTODY_ROLES }, preValidation: onlyTheReceiver, schema: { params: TransferParams, body: AcceptTransferBody.extend(Signed.shape) } },
+    { config: { roles: CUSTODY_ROLES }, preValidation: onlyTheReceiver, schema: { params: TransferParams, body: AcceptTransferBody.extend(SignedActBody.shape) } },
     async (request, reply) => {
       const { eSignature, ...body } = request.body;
       const caller = await signedCaller(request, eSignature, signedActs.acceptTransfer(request.params.labNo, request.params.transferId));
@@ -214,14 +200,14 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   );
   app.post(
     '/v1/items/:labNo/transfers/:transferId/decline',
-    { config: { roles: CUSTODY_ROLES }, preValidation: onlyTheReceiver, schema: { params: TransferParams, body: AcceptTransferBody.extend(OptionallySigned.shape).optional() } },
+    { config: { roles: CUSTODY_ROLES }, preValidation: onlyTheReceiver, schema: { params: TransferParams, body: DeclineTransferBody.optional() } },
     async (request, reply) => {
       const { eSignature, ...body } = request.body ?? {};
       const caller = await maybeSignedCaller(request, eSignature, signedActs.declineTransfer(request.params.labNo, request.params.transferId));
       return reply.code(201).send(await answerTransfer(caller, request.params, 'decline_transfer', body));
     },
   );
-  app.post('/v1/items/:labNo/sub-samples', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: SubSampleBody.extend(Signed.shape) } }, async (request, reply) => {
+  app.post('/v1/items/:labNo/sub-samples', { config: { roles: CUSTODY_ROLES }, schema: { params: ItemParams, body: SubSampleBody.extend(SignedActBody.shape) } }, async (request, reply) => {
     const { eSignature, ...body } = request.body;
     const caller = await signedCaller(request, eSignature, signedActs.subSample(request.params.labNo));
     const { item, parent } = await intake.takeSubSample(caller, request.params.labNo, body);
@@ -232,7 +218,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     const { bundle, report } = await intake.ledger.verify(request.params.labNo, now());
     return { bundle, verification: report, logAudit: await intake.ledger.auditCheckpoints() };
   });
-  app.get('/v1/custody/checkpoint', { config: { roles: READ_ROLES }, schema: { querystring: z.object({ from: z.coerce.number().int().min(0).default(0) }) } }, async (request) => {
+  app.get('/v1/custody/checkpoint', { config: { roles: READ_ROLES }, schema: { querystring: CustodyCheckpointQuery } }, async (request) => {
     const { checkpoint, fromSize, proof } = await intake.ledger.consistency(request.query.from, now());
     return { checkpoint: checkpoint.note, size: checkpoint.size, rootHash: checkpoint.rootHash, time: checkpoint.time, fromSize, consistencyProof: proof, publicKey: encodePublicKey(intake.ledger.publicKey) };
   });
@@ -266,7 +252,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   });
   app.get(
     '/v1/labels/sheet.pdf',
-    { config: { roles: INTAKE_ROLES }, schema: { querystring: LabelQuery.extend({ labNos: z.string().transform((s) => s.split(',')).pipe(z.array(LabNo).min(1).max(200)) }) } },
+    { config: { roles: INTAKE_ROLES }, schema: { querystring: LabelSheetQuery } },
     async (request, reply) => {
       const labels = await Promise.all(request.query.labNos.map(labelOf));
       const symbology: Symbology = request.query.symbology;
@@ -311,7 +297,7 @@ export function registerPhotoUpload(app: ServiceApp, intake: IntakeStore): void 
   const sent = (reply: FastifyReply, location: string, photo: { photoId: string; sha256: string; size: number; contentType: string }) =>
     reply.code(201).header('location', location).send({ photoId: photo.photoId, sha256: photo.sha256, size: photo.size, contentType: photo.contentType });
 
-  app.post('/v1/items/:labNo/photos', { ...options, schema: { params: ItemParams, querystring: PhotoQuery } }, async (request, reply) => {
+  app.post('/v1/items/:labNo/photos', { ...options, schema: { params: ItemParams, querystring: PhotoUploadQuery } }, async (request, reply) => {
     const { bytes, contentType } = photoOf(request);
     const item = await intake.getItem(request.params.labNo);
     assertAgencyScope(request.principal, item.agencyId);
@@ -319,7 +305,7 @@ export function registerPhotoUpload(app: ServiceApp, intake: IntakeStore): void 
     return sent(reply, `/v1/items/${item.labNo}/photos/${photo.photoId}`, photo);
   });
   // Photos taken at receipt, before the item has a lab number: the receipt cites their hashes.
-  app.post('/v1/cases/:caseId/photos', { ...options, schema: { params: CaseParams, querystring: PhotoQuery.pick({ caption: true }) } }, async (request, reply) => {
+  app.post('/v1/cases/:caseId/photos', { ...options, schema: { params: CaseParams, querystring: PhotoUploadQuery.pick({ caption: true }) } }, async (request, reply) => {
     const { bytes, contentType } = photoOf(request);
     const photo = await intake.stagePhoto(callerOf(request), request.params.caseId, { bytes, contentType, caption: request.query.caption });
     return sent(reply, `/v1/cases/${request.params.caseId}`, photo);

@@ -1,10 +1,10 @@
 // The e-signature step: the signed-in caller re-enters their password and gets a short-lived
 // signed statement (printed name, time, meaning, purpose) to hand to the service that records
 // the act. Wrong passwords count towards the lockout like failed sign-ins.
-import { z } from 'zod';
+import { ESignatureRequestBody, WitnessSignatureBody } from '@tamga/contracts';
 import { createTokenIssuer, issueESignature } from '@tamga/service-kit';
 import type { ServiceApp, SigningKeyPair, TokenIssuer } from '@tamga/service-kit';
-import { ESignatureBody, principalOf } from '../domain/accounts.ts';
+import { principalOf } from '../domain/accounts.ts';
 import type { UserRecord } from '../domain/accounts.ts';
 import { portalErrors } from '../domain/errors.ts';
 import { checkCredentials } from '../identity/credentials.ts';
@@ -23,11 +23,6 @@ export interface ESignatureRouteDeps {
 /** Lab staff who may witness an act at a colleague's workstation (never an investigator). */
 const WITNESS_ROLES = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin'] as const;
 
-/** The witness types their own username and password into the signer's dialog. */
-const WitnessSignatureBody = ESignatureBody.extend({
-  username: z.string().trim().min(1, 'is required').max(100),
-  meaning: z.literal('witnessed'),
-});
 
 export function registerESignatureRoutes(app: ServiceApp, deps: ESignatureRouteDeps): void {
   // The witness acts only for the life of their signature: an access token as short as it.
@@ -58,7 +53,7 @@ export function registerESignatureRoutes(app: ServiceApp, deps: ESignatureRouteD
     };
   }
 
-  app.post('/v1/e-signatures', { schema: { body: ESignatureBody } }, async (request, reply) => {
+  app.post('/v1/e-signatures', { schema: { body: ESignatureRequestBody } }, async (request, reply) => {
     const { password, meaning, purpose } = request.body;
     const user = await checkCredentials(deps.credentials, { userId: request.principal.sub }, password, 'e_signature');
     const { at: _at, ...signed } = await sign(user, meaning, purpose);

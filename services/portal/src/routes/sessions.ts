@@ -1,8 +1,8 @@
 // Sign-in, refresh and sign-out. Sign-in returns a short-lived access token (EdDSA JWT) in the
 // body and sets the httpOnly refresh cookie; the browser keeps the access token in memory only.
-import { isDomainError } from '@tamga/contracts';
+import { SignInBody, isDomainError } from '@tamga/contracts';
 import type { ServiceApp, TokenIssuer } from '@tamga/service-kit';
-import { SignInBody, principalOf, userView } from '../domain/accounts.ts';
+import { principalOf, userView } from '../domain/accounts.ts';
 import type { UserRecord } from '../domain/accounts.ts';
 import { portalErrors } from '../domain/errors.ts';
 import { checkCredentials } from '../identity/credentials.ts';

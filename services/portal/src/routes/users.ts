@@ -2,11 +2,11 @@
 // change my password.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CreateAgencyBody, Id } from '@tamga/contracts';
+import { ChangePasswordBody, CreateAgencyBody, CreateUserBody, Id, UpdateUserBody } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { isDomainError } from '@tamga/contracts';
-import { ChangePasswordBody, CreateUserBody, UpdateUserBody, passwordPolicyErrors, userShapeErrors, userView } from '../domain/accounts.ts';
+import { passwordPolicyErrors, userShapeErrors, userView } from '../domain/accounts.ts';
 import type { UserRecord } from '../domain/accounts.ts';
 import { portalErrors } from '../domain/errors.ts';
 import { hashPassword, randomPassword } from '../domain/passwords.ts';

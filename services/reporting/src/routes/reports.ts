@@ -1,8 +1,7 @@
 // Reports: list, metadata, download (PDF and detached CMS), amend, withdraw, access log.
 // Investigators see only their agency's reports; every download and every refused attempt is
 // recorded (who, when).
-import { z } from 'zod';
-import { actorOf, isDomainError } from '@tamga/contracts';
+import { ReportListQuery, ReportParams, SignedReasonBody, actorOf, isDomainError } from '@tamga/contracts';
 import type { Principal, Role } from '@tamga/contracts';
 import { assertAgencyScope } from '@tamga/service-kit';
 import type { ESignatureVerifier, ServiceApp } from '@tamga/service-kit';
@@ -14,20 +13,6 @@ import { audit, issueOne, strip, toState, type IssuerDeps } from '../reports/iss
 import { accessCollection, reportsCollection, resultsCollection, type AccessRecord, type ReportRecord } from '../store/collections.ts';
 
 const READERS: Role[] = ['technician', 'analyst', 'reviewer', 'qa_manager', 'admin', 'investigator'];
-const ReportParams = z.object({ reportNumber: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'is not a report number') });
-/** The reason, and the QA manager's e-signature token from the portal (POST /v1/e-signatures). */
-const SignedReasonBody = z.object({
-  reason: z.string().trim().min(3, 'give the reason (at least 3 characters)').max(2000),
-  eSignature: z.string().min(1).max(8192),
-});
-const ListQuery = z.object({
-  labNo: z.string().max(64).optional(),
-  caseId: z.string().max(128).optional(),
-  status: z.enum(['current', 'superseded', 'withdrawn']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** The `nextCursor` of the previous page (a report number). */
-  cursor: ReportParams.shape.reportNumber.optional(),
-});
 
 export function reportView(r: ReportRecord) {
   return {
@@ -82,7 +67,7 @@ export function registerReportRoutes(app: ServiceApp, deps: { store: DocumentSto
     });
   }
 
-  app.get('/v1/reports', { config: { roles: READERS }, schema: { querystring: ListQuery } }, async (request) => {
+  app.get('/v1/reports', { config: { roles: READERS }, schema: { querystring: ReportListQuery } }, async (request) => {
     const q = request.query;
     const p = request.principal;
     const filter: Record<string, string | { $lt: string }> = {};

@@ -2,21 +2,13 @@
 // Upload the PDF, or give the report number and the SHA-256 printed on it.
 import { z } from 'zod';
 import { verifyReportPdf, pdfSha256 } from '@tamga/report-pdf';
-import { isDomainError } from '@tamga/contracts';
+import { VerificationQuery, isDomainError } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { reportingErrors } from '../domain/errors.ts';
 import { reportsCollection, type ReportRecord } from '../store/collections.ts';
 
 const MAX_PDF = 20 * 1024 * 1024;
-const Hex64 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal digits');
-/** A PDF file is checked by its SHA-256; a paper copy by the content SHA-256 printed on every page. */
-const ByNumber = z
-  .object({ reportNumber: z.string().min(1).max(64), sha256: Hex64.optional(), contentSha256: Hex64.optional() })
-  .refine((q) => q.sha256 !== undefined || q.contentSha256 !== undefined, {
-    message: 'give sha256 (of the PDF file) or contentSha256 (printed on every page)',
-    path: ['sha256'],
-  });
 
 function statusOf(r: ReportRecord | undefined) {
   if (!r) return { issuedByThisLab: false as const, status: 'unknown' as const };
@@ -61,7 +53,7 @@ export function registerVerificationRoutes(app: ServiceApp, deps: { store: Docum
     };
   });
 
-  app.get('/v1/verifications', { config: { public: true }, schema: { querystring: ByNumber } }, async (request) => {
+  app.get('/v1/verifications', { config: { public: true }, schema: { querystring: VerificationQuery } }, async (request) => {
     const q = request.query;
     const record = await reports.get(q.reportNumber);
     const matches =
