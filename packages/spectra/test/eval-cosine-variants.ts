@@ -55,6 +55,8 @@ interface Query {
   self: number;
   deriv: string;
   eib: boolean;
+  /** Magnetic-sector EI-B record (unit resolution, the old Japanese collection). */
+  sector: boolean;
 }
 const devQueries: Query[] = devSpectra.map((s) => {
   const c = s.comments ?? '';
@@ -64,6 +66,7 @@ const devQueries: Query[] = devSpectra.map((s) => {
     self: -1,
     deriv: derivativeLabel(s.derivative),
     eib: s.instrumentType === 'EI-B' && derivativeLabel(s.derivative) === '',
+    sector: s.instrumentType === 'EI-B',
   };
 });
 const groupSize = new Map<string, number>();
@@ -76,7 +79,7 @@ for (let s = 0; s < N; s++) {
   const b = lib.offsets[s + 1] ?? 0;
   if (b <= a) continue;
   const deriv = libDeriv[s] ?? '';
-  repQueries.push({ q: { mz: lib.mz.slice(a, b), intensity: lib.intensity.slice(a, b) }, key: k, self: s, deriv, eib: libSpectra[s]?.instrumentType === 'EI-B' && deriv === '' });
+  repQueries.push({ q: { mz: lib.mz.slice(a, b), intensity: lib.intensity.slice(a, b) }, key: k, self: s, deriv, eib: libSpectra[s]?.instrumentType === 'EI-B' && deriv === '', sector: libSpectra[s]?.instrumentType === 'EI-B' });
 }
 const limit = Number(opt('limit') ?? 'Infinity');
 if (repQueries.length > limit) repQueries = repQueries.filter((_, k) => k % Math.ceil(repQueries.length / limit) === 0);
@@ -86,11 +89,14 @@ console.log(`library ${N} spectra; replicate queries ${repQueries.length}; dev q
 const A = 1.5;
 const B = 0.5;
 /** Weight of one peak on one side: 0 drops it. */
-type Side = (m: number, i: number) => number;
+type Side = (m: number, i: number, sector?: boolean) => number;
 const plain: Side = (m, i) => m ** A * i ** B;
 const floorAt = (f: number): Side => (m, i) => (i >= f ? plain(m, i) : 0);
 const cutBelow = (lo: number): Side => (m, i) => (m >= lo ? plain(m, i) : 0);
 const capAt = (c: number): Side => (m, i) => plain(m, Math.min(i, c));
+// Floor only on spectra that are not EI-B (TOF/Orbitrap/quadrupole records merged to nominal
+// mass carry many small peaks); a per-spectrum choice, so still one weight vector per spectrum.
+const floorNonSector = (f: number): Side => (m, i, sector) => (sector || i >= f ? plain(m, i, sector) : 0);
 /** Decomposable variants: [name, query side, library side]. */
 const DEC: [string, Side, Side][] = [
   ['base', plain, plain],
@@ -105,6 +111,9 @@ const DEC: [string, Side, Side][] = [
   ['bcut40', cutBelow(40), cutBelow(40)],
   ['bcap300', capAt(300), capAt(300)],
   ['bcap100', capAt(100), capAt(100)],
+  ['nfloor5', floorNonSector(5), floorNonSector(5)],
+  ['nfloor10', floorNonSector(10), floorNonSector(10)],
+  ['nfloor20', floorNonSector(20), floorNonSector(20)],
 ];
 const V = DEC.length;
 // Pair variants (computed with the base weights): cosine over m >= max of the two lowest m/z;
@@ -133,7 +142,7 @@ for (let s = 0; s < N; s++) {
     const i = lib.intensity[p] ?? 0;
     if (i >= SIG) libMax[s] = m;
     for (let v = 0; v < V; v++) {
-      const w = (DEC[v] as [string, Side, Side])[2](m, i);
+      const w = (DEC[v] as [string, Side, Side])[2](m, i, libSpectra[s]?.instrumentType === 'EI-B');
       libW[p * V + v] = w;
       libN2[s * V + v] = (libN2[s * V + v] ?? 0) + w * w;
     }
@@ -199,7 +208,7 @@ function scoreQuery(query: Query): Scored {
     qWset[m] = 1;
     qE[m] = qEnt[k] ?? 0;
     for (let v = 0; v < V; v++) {
-      const w = (DEC[v] as [string, Side, Side])[1](m, i);
+      const w = (DEC[v] as [string, Side, Side])[1](m, i, query.sector);
       qW[m * V + v] = w;
       qn2[v] = (qn2[v] ?? 0) + w * w;
     }
@@ -316,7 +325,7 @@ console.log(`scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
 // ---------------------------------------------------------------- combinations
 /** Score adjustment after the weighted sum (penalties only lower: index bounds stay valid). */
-type Adjust = { name: string; apply: (s: Float64Array, sc: Scored) => void };
+type Adjust = { name: string; apply: (s: Float64Array, sc: Scored, q: Query) => void };
 interface Combo {
   name: string;
   w: [number, number][];
@@ -363,6 +372,65 @@ const highMassGraded = (scale: number, p: number): Adjust => ({
 });
 for (const d of [0, 2, 5, 10, 20]) for (const p of [0.01, 0.02, 0.05, 0.1]) add([['mf', 0.2], ['cos:base', 0.8]], highMass(d, p));
 for (const sc of [10, 30, 100]) for (const p of [0.02, 0.05, 0.1]) add([['mf', 0.2], ['cos:base', 0.8]], highMassGraded(sc, p));
+// The other direction: the hit's highest m/z (peaks >= lThr of 999) lies more than d BELOW the
+// query's highest m/z (peaks >= qThr): the hit cannot explain the query's heaviest ions, often
+// its molecular ion. Both maxima are per-spectrum values, so an index stores one number per
+// library spectrum; the penalty only lowers scores (bounds stay valid).
+const THRS = [1, 10, 50];
+const libMaxAt = THRS.map((thr) => {
+  const out = new Uint16Array(N);
+  for (let s = 0; s < N; s++)
+    for (let p = lib.offsets[s] ?? 0; p < (lib.offsets[s + 1] ?? 0); p++) if ((lib.intensity[p] ?? 0) >= thr) out[s] = lib.mz[p] ?? 0;
+  return out;
+});
+const maxAt = (q: NominalSpectrum, thr: number): number => {
+  let mx = 0;
+  q.mz.forEach((m, k) => {
+    if ((q.intensity[k] ?? 0) >= thr) mx = m;
+  });
+  return mx;
+};
+const lowMass = (d: number, p: number, qThr = 10, lThr = 10): Adjust => {
+  const lm = libMaxAt[THRS.indexOf(lThr)] as Uint16Array;
+  return {
+    name: `hit max m/z${lThr === 10 ? '' : `@${lThr}`} < query max${qThr === 10 ? '' : `@${qThr}`} - ${d}: -${p}`,
+    apply: (s, sc, q) => {
+      const qmax = maxAt(q.q, qThr);
+      sc.cand.forEach((pos, r) => {
+        if ((lm[pos] ?? 0) < qmax - d) s[r] = (s[r] ?? 0) - p;
+      });
+    },
+  };
+};
+const lowMassGraded = (scale: number, p: number): Adjust => ({
+  name: `graded low-mass -${p}*min(1, shortfall/${scale})`,
+  apply: (s, sc) => {
+    sc.cand.forEach((_, r) => {
+      const ex = sc.qmax - (sc.lmax[r] ?? 0);
+      if (ex > 0) s[r] = (s[r] ?? 0) - p * Math.min(1, ex / scale);
+    });
+  },
+});
+for (const d of [0, 2, 5, 10, 20, 40]) for (const p of [0.01, 0.02, 0.03, 0.05, 0.07, 0.1]) add([['mf', 0.2], ['cos:base', 0.8]], lowMass(d, p));
+for (const sc of [10, 30, 100]) for (const p of [0.02, 0.05, 0.1]) add([['mf', 0.2], ['cos:base', 0.8]], lowMassGraded(sc, p));
+for (const [qt, lt] of [[10, 1], [50, 1], [50, 10], [1, 1], [50, 50]] as [number, number][])
+  for (const d of [2, 5, 10, 20]) for (const p of [0.03, 0.05, 0.07]) add([['mf', 0.2], ['cos:base', 0.8]], lowMass(d, p, qt, lt));
+for (const base of ['bfloor5', 'lfloor10', 'qfloor5', 'nfloor5', 'nfloor10', 'nfloor20'])
+  for (const d of [5, 10]) for (const p of [0.03, 0.05]) add([['mf', 0.2], [`cos:${base}`, 0.8]], lowMass(d, p));
+// TMS marker: a hit labelled as a TMS derivative when the query's m/z 73 (Si(CH3)3+, present in
+// every TMS spectrum) is below f of its base peak.
+const tmsMarker = (f: number, p: number): Adjust => ({
+  name: `TMS hit, query m/z 73 < ${f / 10} %: -${p}`,
+  apply: (s, sc, q) => {
+    const k = q.q.mz.indexOf(73);
+    const i73 = k < 0 ? 0 : (q.q.intensity[k] ?? 0);
+    if (i73 >= f) return;
+    sc.cand.forEach((pos, r) => {
+      if (/TMS/i.test(libDeriv[pos] ?? '')) s[r] = (s[r] ?? 0) - p;
+    });
+  },
+});
+for (const f of [20, 50, 100]) for (const p of [0.05, 0.1, 0.2]) add([['mf', 0.2], ['cos:base', 0.8]], tmsMarker(f, p));
 for (const extra of (opt('add') ?? '').split(';').filter(Boolean)) {
   // --add "mf:0.2,cos:bfloor10:0.8" style extra combinations
   add(extra.split(',').map((t) => {
@@ -392,7 +460,7 @@ function evaluate(set: Scored[], qs: Query[], combo: Combo): Result {
     }
     let bound = 0;
     for (const [c, w] of combo.w) bound += w * (sc.kth[c] ?? 0);
-    combo.adjust?.apply(s, sc);
+    combo.adjust?.apply(s, sc, query);
     const order: number[] = [];
     if (combo.topN !== undefined) {
       // Default's top-N, reordered by the combination; the rest keep the default's order.
@@ -454,9 +522,26 @@ console.log('-- all, by rep top-1 (per compound)');
 for (const r of sorted) console.log(show(r));
 console.log('-- winning on rep top-1 AND EI-B top-1 AND not losing rep top-5');
 for (const r of sorted.filter((r) => better(r) > 0 && pc(r.rep.top1, EIB) > pc(def.rep.top1, EIB) && pc(r.rep.top5, ALL) >= pc(def.rep.top5, ALL))) console.log(show(r));
+// Paired comparison with the default: compounds (weighted) gained and lost, and dev flips.
+const paired = (r: (typeof rows)[number]) => {
+  const gl = (g: typeof ALL) => {
+    let gain = 0;
+    let loss = 0;
+    for (const k of g.idx) {
+      const d = (r.rep.top1[k] ?? 0) - (def.rep.top1[k] ?? 0);
+      if (d > 0) gain += g.w[k] ?? 0;
+      if (d < 0) loss += g.w[k] ?? 0;
+    }
+    return `+${gain.toFixed(1)}/-${loss.toFixed(1)}`;
+  };
+  const flips = devQueries.map((_, k) => k).filter((k) => r.dev.top1[k] !== def.dev.top1[k]).map((k) => `${r.dev.top1[k] ? '+' : '-'}#${k + 1}`);
+  return `rep compounds ${gl(ALL)}, EI-B ${gl(EIB)}; dev ${flips.join(' ') || 'no flips'}`;
+};
+console.log('-- paired against the default (top 12 of the winners above)');
+for (const r of sorted.filter((r) => better(r) > 0 && pc(r.rep.top1, EIB) > pc(def.rep.top1, EIB) && pc(r.rep.top5, ALL) >= pc(def.rep.top5, ALL)).slice(0, 12)) console.log(`${paired(r)}\t${r.c.name}`);
 for (const n of (opt('show') ?? '').split(';').filter(Boolean)) {
   const r = rows.find((x) => x.c.name === n);
-  if (r !== undefined) console.log(`-- ${n}\n${show(r)}`);
+  if (r !== undefined) console.log(`-- ${n}\n${show(r)}\n${paired(r)}`);
 }
 
 // Split-half by compound: choose the best combination on half the compounds (rep top-1), count
