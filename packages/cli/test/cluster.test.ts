@@ -4,6 +4,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedActs } from '@tamga/contracts';
 import type { Principal } from '@tamga/contracts';
 import { connectNats, jetstreamManager } from '@tamga/messaging';
 import type { NatsConnection } from '@tamga/messaging';
@@ -116,7 +117,12 @@ describe.skipIf(!available)('tamga start --cluster', () => {
     const requested = await call(intakeUrl, `/v1/items/${encodeURIComponent(labNo)}/analysis-requests`, {
       method: 'POST',
       roles: ['technician'],
-      json: { determinations: ['identification'], priority: 'routine' },
+      json: {
+        determinations: ['identification'],
+        priority: 'routine',
+        // sending it for analysis is e-signed as well
+        eSignature: await eSign('cluster-technician', signedActs.sendForAnalysis(labNo)),
+      },
     });
     expect(requested.status, JSON.stringify(requested.body)).toBe(201);
     return labNo;

@@ -52,6 +52,8 @@ export const signedActs = {
     purpose: `decline transfer ${transferId} of ${labNo}`,
   }),
   subSample: (labNo: string): Custody => ({ meaning: 'performed', purpose: `sub-sample ${labNo}` }),
+  /** The holder releases the item to analysis (POST /v1/items/:labNo/analysis-requests). */
+  sendForAnalysis: (labNo: string): Custody => ({ meaning: 'released', purpose: `send ${labNo} for analysis` }),
   /** The same words as the custody move `witness_destruction`, on either route. */
   witnessDestruction: (labNo: string): Custody => ({ meaning: 'witnessed', purpose: `witness_destruction ${labNo}` }),
   // analysis

@@ -32,7 +32,8 @@ async function resolve(deviationId: string, decision: string) {
   return f.call('ana', 'POST', `/v1/items/${labNo}/deviations/${deviationId}/resolve`, { decision, rationale: 'agreed with the agency', agencyConsultation: consultation });
 }
 
-const requestAnalysis = () => f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'] });
+const requestAnalysis = async () =>
+  f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'], eSignature: await f.sign('ana', signedActs.sendForAnalysis(labNo)) });
 const subSample = async () =>
   f.call('ana', 'POST', `/v1/items/${labNo}/sub-samples`, {
     description: 'portion', packaging: 'vial', grossBefore: { grams: 12.5, balanceId: 'BAL-1' }, grossAfter: { grams: 12.2, balanceId: 'BAL-1' }, portionGrams: 0.3,

@@ -342,3 +342,79 @@ describe('starting the service', () => {
     expect(run.stderr).toContain('AUTH_PUBLIC_KEY_FILE');
   });
 });
+
+describe('sending an item for analysis is e-signed', () => {
+  const send = (who: Who, labNo: string, eSignature?: string) =>
+    call(who, 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'], priority: 'routine', ...(eSignature === undefined ? {} : { eSignature }) });
+  /** What a refused request must leave as it was: the item (with its analysis requests) and its custody chain. */
+  async function stateOf(labNo: string) {
+    return { item: (await call('ana', 'GET', `/v1/items/${labNo}`)).json(), events: await built.intake.custodyEventsOf(labNo) };
+  }
+
+  it('records the release to analysis with the holder’s signature, meaning "released"', async () => {
+    const labNo = await receive('Exhibit SA-1');
+    const eSignature = await sign('ana', 'released', `send ${labNo} for analysis`);
+    const res = await send('ana', labNo, eSignature);
+    expect(res.status, res.body).toBe(201);
+    const claims = JSON.parse(Buffer.from(eSignature.split('.')[1] ?? '', 'base64url').toString('utf8')) as { time: string; jti: string };
+    const event = (await built.intake.custodyEventsOf(labNo)).at(-1);
+    expect(event).toMatchObject({
+      kind: 'sent_for_analysis',
+      signatures: [{ by: 'u-ana', printedName: 'Анна Петрова', time: claims.time, meaning: 'released' }],
+      details: { eSignatureId: claims.jti, eSignedAt: claims.time, eSignatureMeaning: 'released' },
+    });
+  });
+
+  it('refuses a request without an e-signature, naming body.eSignature, and changes nothing', async () => {
+    const labNo = await receive('Exhibit SA-2');
+    const before = await stateOf(labNo);
+    const res = await send('ana', labNo);
+    expect(res.status).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ field: 'body.eSignature' })]);
+    expect(await stateOf(labNo)).toEqual(before);
+  });
+
+  it("refuses a forged signature, another person's, one for another item and one with another meaning, changing nothing", async () => {
+    const labNo = await receive('Exhibit SA-3');
+    const other = await receive('Exhibit SA-4');
+    const before = await stateOf(labNo);
+    const purpose = `send ${labNo} for analysis`;
+    const forged = await send('ana', labNo, await sign('ana', 'released', purpose, await generateSigningKeyPair()));
+    expect(forged.status).toBe(422);
+    expect(forged.json()).toMatchObject({ code: 'ESIG_ERR_INVALID', errors: [{ field: 'body.eSignature' }] });
+    // A signature that verifies but says something else, or was given by someone else: 403.
+    for (const eSignature of [
+      await sign('bek', 'released', purpose),
+      await sign('ana', 'released', `send ${other} for analysis`),
+      await sign('ana', 'performed', purpose),
+      // the words of another act on the same item
+      await sign('ana', 'performed', `sub-sample ${labNo}`),
+    ]) {
+      const res = await send('ana', labNo, eSignature);
+      expect(res.status, res.body).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'ESIG_ERR_MISMATCH', errors: [{ field: 'body.eSignature' }] });
+    }
+    expect(await stateOf(labNo)).toEqual(before);
+  });
+
+  it('refuses to use one signature for two requests', async () => {
+    const labNo = await receive('Exhibit SA-5');
+    const eSignature = await sign('ana', 'released', `send ${labNo} for analysis`);
+    expect((await send('ana', labNo, eSignature)).status).toBe(201);
+    const before = await stateOf(labNo);
+    const again = await send('ana', labNo, eSignature);
+    expect(again.status).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'INTAKE_ERR_SIGNATURE_REUSED', errors: [{ field: 'body.eSignature' }] });
+    expect(await stateOf(labNo)).toEqual(before);
+  });
+
+  it("still refuses investigators, of the item's agency or another, even with a fitting signature", async () => {
+    const labNo = await receive('Exhibit SA-6');
+    const before = await stateOf(labNo);
+    for (const who of ['kar', 'cus'] as const) {
+      const res = await send(who, labNo, await sign(who, 'released', `send ${labNo} for analysis`));
+      expect(res.status, `${who}: ${res.body}`).toBe(403);
+    }
+    expect(await stateOf(labNo)).toEqual(before);
+  });
+});

@@ -187,7 +187,7 @@ describe('custody over HTTP', () => {
     const labNo = await receive();
     const dev = await f.call('ana', 'POST', `/v1/items/${labNo}/deviations`, { kind: 'broken_seal', description: 'Seal S-100 torn at one corner' });
     expect(dev.status).toBe(201);
-    const blocked = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'] });
+    const blocked = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'], eSignature: await f.sign('ana', signedActs.sendForAnalysis(labNo)) });
     expect(blocked.json().code).toBe('INTAKE_ERR_OPEN_DEVIATION');
     const resolved = await f.call('ana', 'POST', `/v1/items/${labNo}/deviations/${dev.json().deviationId as string}/resolve`, {
       decision: 'proceed_with_reservation',
@@ -195,7 +195,7 @@ describe('custody over HTTP', () => {
       agencyConsultation: { contactedAt: '2025-03-01T09:00:00.000Z', contactName: 'Каримов Р.', method: 'phone', outcome: 'asked to proceed' },
     });
     expect(resolved.status, resolved.body).toBe(200);
-    const sent = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification', 'purity'] });
+    const sent = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification', 'purity'], eSignature: await f.sign('ana', signedActs.sendForAnalysis(labNo)) });
     expect(sent.status).toBe(201);
     const outbox = (await f.snapshot()).outbox as { subject: string }[];
     expect(outbox.map((o) => o.subject)).toContain('intake.analysis.requested');

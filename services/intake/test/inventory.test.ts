@@ -58,7 +58,8 @@ beforeAll(async () => {
   await move('ana', lab.stored, { kind: 'store', locationId: 'sh' });
   lab.held = await f.receive('ana', caseA);
   lab.sent = await f.receive('ana', caseA);
-  expect((await f.call('ana', 'POST', `/v1/items/${lab.sent}/analysis-requests`, { determinations: ['identification'] })).status).toBe(201);
+  const sendSignature = await f.sign('ana', signedActs.sendForAnalysis(lab.sent));
+  expect((await f.call('ana', 'POST', `/v1/items/${lab.sent}/analysis-requests`, { determinations: ['identification'], eSignature: sendSignature })).status).toBe(201);
   lab.returned = await f.receive('ana', caseA);
   await move('ana', lab.returned, { kind: 'return_to_agency', to: { name: 'Sgt. Karimov' }, authority: 'letter 4' });
   lab.destroyed = await f.receive('ana', caseA);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats, ensureStreams, jetstream, jetstreamManager, startOutboxRelay, type NatsConnection, type OutboxRelay } from '@tamga/messaging';
 import { findNatsServer, startNats, type NatsServer } from '@tamga/testkit';
-import { caseBody, itemBody, startFixture, type Fixture } from './fixture.ts';
+import { caseBody, itemBody, signedActs, startFixture, type Fixture } from './fixture.ts';
 
 const available = Boolean(process.env.NATS_URL) || findNatsServer() !== undefined;
 if (!available) console.warn('intake nats.test: no NATS_URL and no nats-server on PATH; the publish test is skipped');
@@ -31,7 +31,11 @@ describe.skipIf(!available)('intake events over real NATS', () => {
     await f.call('ana', 'POST', '/v1/agencies', { agencyId: 'police', name: 'Police', kind: 'police' });
     const caseId = (await f.call('ana', 'POST', '/v1/cases', caseBody)).json().caseId as string;
     const labNo = await f.receive('ana', caseId, itemBody);
-    const req = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, { determinations: ['identification'], priority: 'urgent' });
+    const req = await f.call('ana', 'POST', `/v1/items/${labNo}/analysis-requests`, {
+      determinations: ['identification'],
+      priority: 'urgent',
+      eSignature: await f.sign('ana', signedActs.sendForAnalysis(labNo)),
+    });
     expect(req.status, req.body).toBe(201);
     await relay.flush();
 

@@ -179,10 +179,12 @@ export async function runItemThroughLab(options: FlowOptions): Promise<FlowResul
   progress.labNo = labNo;
   await step('item-received', `item ${labNo} received under seal ${seal}`);
 
+  // Sending the item for analysis releases it from the technician: e-signed like every custody act.
+  const sendSignature = await options.eSign('technician', signedActs.sendForAnalysis(labNo));
   await as('technician', urls.intake, {
     method: 'POST',
     path: `/v1/items/${encodeURIComponent(labNo)}/analysis-requests`,
-    json: { determinations: ['identification'], priority: 'routine' },
+    json: { determinations: ['identification'], priority: 'routine', eSignature: sendSignature },
     expect: [201],
   });
   await step('analysis-requested', `analysis of ${labNo} requested`);

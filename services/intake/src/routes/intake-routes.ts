@@ -235,8 +235,15 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams.extend({ deviationId: z.uuid() }), body: ResolveDeviationBody } },
     async (request) => intake.resolveDeviation(callerOf(request), request.params.labNo, request.params.deviationId, request.body),
   );
-  app.post('/v1/items/:labNo/analysis-requests', { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams, body: AnalysisRequestBody } }, async (request, reply) =>
-    reply.code(201).send(await intake.requestAnalysis(callerOf(request), request.params.labNo, request.body)),
+  // Sending an item for analysis releases it from its holder: e-signed like every custody act.
+  app.post(
+    '/v1/items/:labNo/analysis-requests',
+    { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams, body: AnalysisRequestBody.extend(SignedActBody.shape) } },
+    async (request, reply) => {
+      const { eSignature, ...body } = request.body;
+      const caller = await signedCaller(request, eSignature, signedActs.sendForAnalysis(request.params.labNo));
+      return reply.code(201).send(await intake.requestAnalysis(caller, request.params.labNo, body));
+    },
   );
 
   // ---------------------------------------------------------------- labels

@@ -367,6 +367,7 @@ export function createIntakeStore(options: IntakeStoreOptions) {
     async requestAnalysis(caller: Caller, labNo: string, body: AnalysisRequestBody) {
       return atomically(async (tx, now) => {
         const item = await loadItem(tx, labNo);
+        await claimSignature(tx, caller, now);
         const requestId = randomUUID();
         const { events } = await applyCustody(tx, caller, now, item, { kind: 'send_for_analysis', requestId, ...(body.to ? { to: body.to } : {}), ...(body.remarks ? { remarks: body.remarks } : {}) });
         const request: C.AnalysisRequestDoc = {

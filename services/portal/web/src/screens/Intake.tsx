@@ -311,6 +311,8 @@ export function CaseDetail({ caseId }: { caseId: string }) {
   const [signing, setSigning] = useState(false);
   const [printed, setPrinted] = useState<string>();
   const [requested, setRequested] = useState<string>();
+  /** The item whose release to analysis is being e-signed. */
+  const [sending, setSending] = useState<string>();
   const load = useAction(async () =>
     setView(await api<CaseView>(`/api/intake/v1/cases/${encodeURIComponent(caseId)}`)),
   );
@@ -372,9 +374,9 @@ export function CaseDetail({ caseId }: { caseId: string }) {
     saveBlob(await apiBlob(`/api/intake/v1/items/${encodeURIComponent(labNo)}/label.pdf`), `${labNo}-label.pdf`);
     setPrinted(labNo);
   });
-  const request = useAction(async (labNo: string) => {
+  const request = useAction(async (labNo: string, eSignature: string) => {
     await api(`/api/intake/v1/items/${encodeURIComponent(labNo)}/analysis-requests`, {
-      body: { determinations: ['identification'], priority: 'routine' },
+      body: { determinations: ['identification'], priority: 'routine', eSignature },
     });
     setRequested(labNo);
     await load.run();
@@ -444,7 +446,8 @@ export function CaseDetail({ caseId }: { caseId: string }) {
                   <button
                     type="button"
                     className="secondary"
-                    onClick={() => void request.run(i.labNo)}
+                    onClick={() => setSending(i.labNo)}
+                    disabled={request.busy}
                     aria-label={`${t('item.requestAnalysis')} ${i.labNo}`}
                   >
                     {t('item.requestAnalysis')}
@@ -569,6 +572,16 @@ export function CaseDetail({ caseId }: { caseId: string }) {
           onSigned={async (token) => {
             setSigning(false);
             await receive.run(token);
+          }}
+        />
+      )}
+      {sending !== undefined && (
+        <ESignatureDialog
+          {...signedActs.sendForAnalysis(sending)}
+          onCancel={() => setSending(undefined)}
+          onSigned={async (token) => {
+            setSending(undefined);
+            await request.run(sending, token);
           }}
         />
       )}
