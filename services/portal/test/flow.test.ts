@@ -184,7 +184,10 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     expect(label.bytes.subarray(0, 5).toString()).toBe('%PDF-');
     await page.getByText(`Label of ${state.labNo} downloaded for printing.`).waitFor();
 
+    // Sending the item for analysis releases it from the technician's hands: e-signed too.
     await row.getByRole('button', { name: `Request analysis ${state.labNo}` }).click();
+    await page.getByRole('dialog').getByText(`send ${state.labNo} for analysis`).waitFor();
+    await eSign(page, 'technician', '03-technician-send-for-analysis-e-signature');
     await page.getByText(`Analysis of ${state.labNo} requested.`).waitFor();
     await shot(page, '03-technician-case');
     await done(page);
