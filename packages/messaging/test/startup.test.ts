@@ -31,18 +31,24 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function launchNats(port: number): void {
+/** Starts nats-server on `port` (with JetStream unless told otherwise); returns how to stop it early. */
+function launchNats(port: number, withJetStream = true): () => Promise<void> {
   if (natsServer === undefined) throw new Error('no nats-server');
   const dir = mkdtempSync(join(tmpdir(), 'tamga-startup-'));
-  const child = spawn(natsServer, ['-a', '127.0.0.1', '-js', '-p', String(port), '-sd', dir], { stdio: 'ignore' });
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
+  const args = ['-a', '127.0.0.1', '-p', String(port), ...(withJetStream ? ['-js', '-sd', dir] : [])];
+  const child = spawn(natsServer, args, { stdio: 'ignore' });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     }
+  };
+  cleanups.push(async () => {
+    await stop();
     rmSync(dir, { recursive: true, force: true });
   });
+  return stop;
 }
 
 describe.skipIf(natsServer === undefined)('JetStream start-up without NATS', () => {
@@ -94,4 +100,27 @@ describe.skipIf(natsServer === undefined)('JetStream start-up without NATS', () 
     expect(isDomainError(err) && err.code).toBe('MESSAGING_ERR_STOPPED');
     expect(startup.stopped).toBe(true);
   }, 30_000);
+
+  it('retries the streams while the server answers without JetStream, as a cluster without leaders does', async () => {
+    const port = await freePort();
+    const lines: Line[] = [];
+    const stopPlain = launchNats(port, false);
+    const startup = jetStreamStartup({
+      connect: { servers: `nats://127.0.0.1:${port}`, name: 'startup-test' },
+      logger: recordingLogger(lines),
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+    });
+    cleanups.push(() => startup.stop());
+    const connecting = startup.connect();
+    await eventually('the stream set-up was retried', () => lines.some((l) => l.level === 'warn' && l.obj.step === 'creating the JetStream streams'), 20_000);
+    await expect(startup.check()).rejects.toThrow(/pending: creating the JetStream streams/);
+
+    // The same address comes back with JetStream: the connection reconnects and the streams follow.
+    await stopPlain();
+    launchNats(port);
+    const nc = await connecting;
+    cleanups.push(() => nc.close());
+    expect((await (await jetstreamManager(nc)).streams.info('ANALYSIS')).config.subjects).toEqual(['analysis.>']);
+  }, 60_000);
 });

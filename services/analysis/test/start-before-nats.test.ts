@@ -2,6 +2,7 @@
 // node loss) keeps running: /health answers, /ready says JetStream is pending, the set-up retries
 // with warnings naming the reason, and once a nats-server listens it becomes ready and handles
 // an analysis request from the INTAKE stream.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,4 +103,37 @@ describe.skipIf(natsServer === undefined)('starting analysis before NATS', () =>
       30_000,
     );
   }, 240_000);
+
+  it('still stops with exit 78 naming NATS_PASSWORD when NATS refuses its credentials', async () => {
+    if (natsServer === undefined) throw new Error('unreachable: guarded by skipIf');
+    const dir = mkdtempSync(join(tmpdir(), 'tamga-analysis-auth-'));
+    cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    const key = await loadOrCreateSigningKey(join(dir, 'auth'));
+    const natsPort = await freePort();
+    const nats = await startProcess({
+      name: 'nats-server',
+      cmd: natsServer,
+      args: ['-a', '127.0.0.1', '-js', '-p', String(natsPort), '-sd', join(dir, 'nats'), '--user', 'analysis', '--pass', 'the-right-one'],
+      readyPattern: /Server is ready/,
+    });
+    cleanups.push(() => nats.stop());
+    const { PATH, HOME } = process.env;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', main], {
+      env: {
+        PATH,
+        HOME,
+        STORE_BACKEND: 'memory',
+        NATS_URL: `nats://127.0.0.1:${natsPort}`,
+        NATS_USER: 'analysis',
+        NATS_PASSWORD: 'a-wrong-one',
+        AUTH_PUBLIC_KEY_FILE: key.publicKeyFile,
+        PORT: String(await freePort()),
+        DATA_DIR: join(dir, 'data'),
+      },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(run.status, run.stderr).toBe(78);
+    expect(run.stderr).toMatch(/NATS_PASSWORD/);
+  }, 120_000);
 });
