@@ -11,6 +11,11 @@
 // plus the derivative check of the default. Figures: replicate set counted once per compound,
 // overall and on underivatised EI-B records, and the dev queries; with a paired bootstrap over
 // compounds of the top-1 difference to the default.
+// Figures of the run of 2026-11-23 (default beside, same run): in short, query floor 0.5 % + low-mass penalty 30 (gap 10) at 0.2*MF: rep top-1
+// 75.20 % (74.43), top-5 89.87 % (89.45), EI-B 74.48 % (74.41) / 89.85 % (89.59), dev 81/95
+// (79/94). At 0.15*MF it gives dev 82 but is below 0.2*MF on rep (75.05 %, EI-B 74.44 %): the
+// extra dev query (#60: butyl phenyl ether vs phenyl propionate, both nominal mass 150, scores
+// 942 vs 943 under the default) is a coin flip, so choosing 0.15 would be dev fitting.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseMsp } from '../src/formats/msp.ts';
@@ -72,6 +77,8 @@ interface Variant {
   qFloor: number;
   gap: number;
   pen: number;
+  /** Weight of the MF (the cosine gets 1 - this); the shipped 0.2 unless given. */
+  wmf?: number;
 }
 const variants: Variant[] = [
   { name: 'shipped default 0.2*MF + 0.8*1000*cos(mz^1.5 I^0.5)', qFloor: 0, gap: 0, pen: 0 },
@@ -81,6 +88,8 @@ const variants: Variant[] = [
   { name: 'query floor 0.5 % + low-mass penalty 30 (gap 10)', qFloor: 5, gap: 10, pen: 30 },
   { name: 'query floor 0.5 % + low-mass penalty 50 (gap 10)', qFloor: 5, gap: 10, pen: 50 },
   { name: 'query floor 0.5 % + low-mass penalty 30 (gap 5)', qFloor: 5, gap: 5, pen: 30 },
+  { name: '0.15*MF + 0.85*cos, query floor 0.5 % + low-mass penalty 30 (gap 10)', qFloor: 5, gap: 10, pen: 30, wmf: 0.15 },
+  { name: '0.15*MF + 0.85*cos, query floor 0.5 % + low-mass penalty 50 (gap 10)', qFloor: 5, gap: 10, pen: 50, wmf: 0.15 },
 ];
 const t = powerTables(1.5, 0.5);
 
@@ -113,7 +122,8 @@ function run(qs: Query[]): { top1: Uint8Array[]; top5: Uint8Array[] } {
       const best: { s: number; score: number }[] = [];
       for (let s = 0; s < N; s++) {
         if (s === query.self) continue;
-        let score = 0.2 * (mf[s] ?? 0) + 0.8 * 1000 * (cos[s] ?? 0) - derivativePenalty(query.deriv, library[s]?.derivative);
+        const wmf = v.wmf ?? 0.2;
+        let score = wmf * (mf[s] ?? 0) + (1 - wmf) * 1000 * (cos[s] ?? 0) - derivativePenalty(query.deriv, library[s]?.derivative);
         if (v.pen > 0 && (libMax[s] ?? 0) < qmax - v.gap) score -= v.pen;
         score = Math.max(0, score);
         if (best.length === 5 && score <= (best[4]?.score ?? 0)) continue;

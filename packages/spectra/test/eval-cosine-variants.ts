@@ -417,6 +417,33 @@ for (const [qt, lt] of [[10, 1], [50, 1], [50, 10], [1, 1], [50, 50]] as [number
   for (const d of [2, 5, 10, 20]) for (const p of [0.03, 0.05, 0.07]) add([['mf', 0.2], ['cos:base', 0.8]], lowMass(d, p, qt, lt));
 for (const base of ['bfloor5', 'lfloor10', 'qfloor5', 'nfloor5', 'nfloor10', 'nfloor20'])
   for (const d of [5, 10]) for (const p of [0.03, 0.05]) add([['mf', 0.2], [`cos:${base}`, 0.8]], lowMass(d, p));
+// Graded form: the share of the query's cosine weight (m/z^1.5 I^0.5, squared) lying above the
+// hit's highest m/z (any intensity), times p. Per library spectrum one stored m/z; per query a
+// prefix sum of its weights; only lowers scores.
+const libTop = Uint16Array.from({ length: N }, (_, s) => lib.mz[(lib.offsets[s + 1] ?? 1) - 1] ?? 0);
+const aboveShare = (p: number, useSig: boolean): Adjust => ({
+  name: `share of query weight above hit max${useSig ? ' (>= 1 %)' : ''} * -${p}`,
+  apply: (s, sc, q) => {
+    let tot = 0;
+    const w2 = Array.from(q.q.mz, (m, k) => {
+      const v = m ** 3 * (q.q.intensity[k] ?? 0);
+      tot += v;
+      return v;
+    });
+    sc.cand.forEach((pos, r) => {
+      const top = useSig ? (libMaxAt[1]?.[pos] ?? 0) : (libTop[pos] ?? 0);
+      let above = 0;
+      q.q.mz.forEach((m, k) => {
+        if (m > top) above += w2[k] ?? 0;
+      });
+      if (tot > 0) s[r] = (s[r] ?? 0) - (p * above) / tot;
+    });
+  },
+});
+for (const base of ['base', 'qfloor5']) for (const p of [0.05, 0.1, 0.2, 0.3, 0.5]) for (const sig of [false, true]) add([['mf', 0.2], [`cos:${base}`, 0.8]], aboveShare(p, sig));
+// Neighbourhood of the finalist (query floor + low-mass penalty): MF weight and floor.
+for (const w of [0.15, 0.25, 0.3]) for (const p of [0.03, 0.05]) add([['mf', w], ['cos:qfloor5', 1 - w]], lowMass(10, p));
+for (const base of ['qfloor10', 'qfloor20']) for (const p of [0.03, 0.05]) add([['mf', 0.2], [`cos:${base}`, 0.8]], lowMass(10, p));
 // TMS marker: a hit labelled as a TMS derivative when the query's m/z 73 (Si(CH3)3+, present in
 // every TMS spectrum) is below f of its base peak.
 const tmsMarker = (f: number, p: number): Adjust => ({
