@@ -11,8 +11,8 @@
 // plus the derivative check of the default. Figures: replicate set counted once per compound,
 // overall and on underivatised EI-B records, and the dev queries; with a paired bootstrap over
 // compounds of the top-1 difference to the default.
-// Figures of the run of 2026-11-23 (default beside, same run): in short, query floor 0.5 % + low-mass penalty 30 (gap 10) at 0.2*MF: rep top-1
-// 75.20 % (74.43), top-5 89.87 % (89.45), EI-B 74.48 % (74.41) / 89.85 % (89.59), dev 81/95
+// Figures of the run of 2026-11-23 (the default's in brackets, same run): query floor 0.5 % +
+// low-mass penalty 30 (gap 10) at 0.2*MF: rep top-1 75.20 % (74.43), top-5 89.87 % (89.45), EI-B 74.48 % (74.41) / 89.85 % (89.59), dev 81/95
 // (79/94). At 0.15*MF it gives dev 82 but is below 0.2*MF on rep (75.05 %, EI-B 74.44 %): the
 // extra dev query (#60: butyl phenyl ether vs phenyl propionate, both nominal mass 150, scores
 // 942 vs 943 under the default) is a coin flip, so choosing 0.15 would be dev fitting.
