@@ -147,7 +147,7 @@ describe('pruning edge cases equal brute force', () => {
   });
 });
 
-describe('blocked cosine postings', () => {
+describe('blocked postings', () => {
   it('stays exact across several blocks of 65,536 spectra, with near copies of the query in every block', () => {
     // 140,000 spectra of 6 peaks: three blocks of cosine postings, and near copies of the query
     // spread through all of them, so hits and the k-th best come from every block.
@@ -171,7 +171,7 @@ describe('blocked cosine postings', () => {
       makeSpectrum([[41, 999], [55, 400], [150, 300], [231, 80]]),
     ];
     for (const q of queries)
-      for (const measure of ['composite', 'dot'] as const)
+      for (const measure of ['composite', 'dot', 'identity', 'reverse'] as const)
         for (const top of [1, 10, 25]) {
           const opts = { measure, top };
           expect(view(index.search(q, opts)), `${measure} top ${top}`).toEqual(view(index.bruteForce(q, opts)));
@@ -193,6 +193,32 @@ describe('saved index and worker pool', () => {
     const again = loadIndex(new Uint8Array(bytes));
     for (const q of queries) for (const measure of MEASURES) expect(view(again.search(q, { measure }))).toEqual(view(index.search(q, { measure })));
     expect(again.meta).toEqual(meta);
+  });
+
+  it('reads an index saved in the previous file format (2) by indexing its packed library again', () => {
+    // Format 2 began with the same four packed arrays; what followed (pairs and postings of the
+    // older layout) is not read, so it is left empty here.
+    const p = index.parts;
+    const packed = [p.offsets, p.mz, p.intensity, p.ri];
+    const header = { format: 2, library: meta, maxMz: p.maxMz, lengths: [...packed.map((a) => a.length), ...Array.from({ length: 10 }, () => 0)], strings: { ids: p.ids, names: p.names, inchikeys: p.inchikeys, derivatives: p.derivatives, comments: p.comments } };
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const align = (n: number) => (n + 7) & ~7;
+    let size = align(16 + json.length);
+    for (const a of packed) size += align(a.byteLength);
+    const bytes = new Uint8Array(size);
+    bytes.set(new TextEncoder().encode('TAMGAIDX'), 0);
+    new DataView(bytes.buffer).setUint32(8, 2, true);
+    new DataView(bytes.buffer).setUint32(12, json.length, true);
+    bytes.set(json, 16);
+    let at = align(16 + json.length);
+    for (const a of packed) {
+      bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      at += align(a.byteLength);
+    }
+    const old = loadIndex(bytes);
+    for (const q of queries.slice(0, 5)) for (const measure of MEASURES) expect(view(old.search(q, { measure }))).toEqual(view(index.search(q, { measure })));
+    new DataView(bytes.buffer).setUint32(8, 1, true);
+    expect(() => loadIndex(bytes)).toThrow(/format 1 is not supported/);
   });
 
   it('refuses bytes that are not an index', () => {

@@ -1,15 +1,17 @@
-// An exact top-k spectral index. Two structures carry the speed:
-// - per spectrum, its peaks in canonical m/z order plus a scan order by weight (mz*I, heaviest
-//   first), so a spectrum can be abandoned after a few peaks once an upper bound on its score
-//   falls below the current k-th best (early abandoning, as in the UCR suite for time series);
-// - an inverted index of peak *pairs* (consecutive bins p, j): the identity MF's peak-pair term
-//   only rewards pairs both spectra share, so counting shared pairs bounds that term for every
-//   spectrum at once. The top spectra by shared pairs also seed the k-th best score.
-// Measures with a weighted-cosine part (composite, dot) first get every spectrum's cosine bound
-// at once from blocked postings (blocked.ts): most spectra are dismissed there without touching
-// their peaks, and only the rest go on to the per-spectrum identity bound.
-// Every bound is a proven upper bound (Cauchy-Schwarz on the remaining peaks); survivors are
-// scored by the same kernels as brute force, so the result equals brute force exactly.
+// An exact top-k spectral index. Every bound below is a proven upper bound of the score, and
+// survivors are scored by the same kernels as brute force, so the result equals brute force.
+// - Identity, dot and the composite (the default) stream blocked postings (blocked.ts): per
+//   nominal m/z bin and per consecutive-peak pair, the library's postings in spectrum order, cut
+//   into blocks of 65,536 spectra so the accumulators stay in cache. One pass gives every
+//   spectrum an O(1) bound from its accumulated sums (scanBounds); spectra are then scored in
+//   decreasing order of bound. The composite streams its cosine part only and replaces the
+//   identity part's maximum by the spectrum's own identity match factor, walked from its peaks
+//   against the query's dense arrays, for just the spectra whose cosine bound can still make
+//   the top k (scoreCosineFirst).
+// - Reverse and entropy walk every spectrum's peaks in a scan order by weight (heaviest first),
+//   abandoning a spectrum once its bound falls below the k-th best (early abandoning, as in the
+//   UCR suite for time series); shared peak pairs, counted for all spectra at once from the pair
+//   postings, bound the identity match factor's peak-pair term and seed the k-th best.
 import { SpectraErrors } from '../errors.ts';
 import { dotKernel, entropyKernel, entropyTerm, entropyWeights, identityKernel, powerTables, queryWeights, type PowerTables } from '../scoring/core.ts';
 import { toNominal, type NominalSpectrum } from '../scoring/nominal.ts';
@@ -18,7 +20,7 @@ import { derivativeLabel, derivativePenalty } from '../scoring/derivative.ts';
 import { matchProbabilities } from '../scoring/probability.ts';
 import type { LibraryMeta, LibrarySpectrum, Peaks } from '../types.ts';
 import { packLibrary, type PackedLibrary } from './packed.ts';
-import { accumulateBlock, BLOCK, buildCosinePostings, type CosinePostings } from './blocked.ts';
+import { accumulateBlock, accumulateBoth, accumulateIdentity, accumulateMass, accumulatePairs, BLOCK, BLOCK_BITS, buildCosinePostings, buildPairPostings, findPair, ratioBound, RATIO_SCALE, WEIGHT_SCALE, type CosinePostings } from './blocked.ts';
 
 export type Measure = 'identity' | 'reverse' | 'dot' | 'entropy' | 'composite';
 export const MEASURES: readonly Measure[] = ['composite', 'identity', 'reverse', 'dot', 'entropy'];
@@ -72,15 +74,18 @@ export interface SearchResult {
 export interface IndexParts extends PackedLibrary {
   /** Scan order: order[offsets[s] + k] is the in-spectrum position of its k-th heaviest peak. */
   order: Uint16Array;
+  /** Lowest m/z bin of each spectrum (0 when it has none), read in one sequential pass per query. */
+  lowMz: Uint16Array;
   /** Sum of mz * I per spectrum (the identity weight's squared norm). */
   mass: Float64Array;
-  /** Sorted pair keys p * 65536 + j with their postings (spectrum ids, ascending). */
+  /** Sorted pair keys p * 65536 + j of consecutive peaks, with their blocked postings (blocked.ts). */
   pairKeys: Uint32Array;
-  pairOffsets: Uint32Array;
-  pairPostings: Uint32Array;
-  /** Library intensities at p and j of each posting, for the exact peak-pair ratio. */
-  pairFrom: Uint16Array;
-  pairTo: Uint16Array;
+  /** pairStart[k * (blocks + 1) + b]: first posting of pair key k in block b. */
+  pairStart: Uint32Array;
+  /** Spectrum id within its block. */
+  pairLocal: Uint16Array;
+  /** round(ln(I_j / I_p) * RATIO_SCALE) of the library spectrum. */
+  pairRatio: Int16Array;
   maxMz: number;
   /**
    * Blocked postings of the composite's cosine weights (blocked.ts), built with the index on
@@ -107,7 +112,6 @@ export class SpectralIndex {
   readonly meta: LibraryMeta;
   readonly parts: IndexParts;
   readonly count: number;
-  private readonly dotCache = new Map<string, Float32Array>();
   private entropyCache: Float32Array | undefined;
   private stamp: Uint32Array;
   private generation = 0;
@@ -116,8 +120,11 @@ export class SpectralIndex {
   private pairDen: Float64Array;
   private peakMax = 0;
   private readonly postingsCache = new Map<string, CosinePostings>();
-  private acc: Float32Array | undefined;
   private touchedBuf: Uint32Array | undefined;
+  /** Blocks of BLOCK spectra in the blocked postings. */
+  private readonly blocks: number;
+  private scratch: BlockScratch | undefined;
+  private ubBuf: Float32Array | undefined;
 
   constructor(meta: LibraryMeta, parts: IndexParts) {
     this.meta = { name: meta.name, version: meta.version };
@@ -127,6 +134,7 @@ export class SpectralIndex {
     this.pairCount = new Uint16Array(this.count);
     this.pairNum = new Float64Array(this.count);
     this.pairDen = new Float64Array(this.count);
+    this.blocks = Math.max(1, Math.ceil(this.count / BLOCK));
   }
 
   /** Exact top-k hits for one query spectrum. */
@@ -202,27 +210,21 @@ export class SpectralIndex {
     const dotPart = (powers: { mz: number; intensity: number }) => {
       const t = powerTables(powers.mz, powers.intensity);
       const { w, n2 } = queryWeights(q.mz, q.intensity, t);
-      // Per-peak library weights: only the per-spectrum bounds read them, so built on first use.
-      let lw: Float32Array | undefined;
-      const libraryWeights = (): Float32Array => (lw ??= this.dotWeights(t));
-      return { t, w, n2, libraryWeights };
+      return { t, w, n2 };
     };
     switch (measure) {
       case 'identity':
       case 'reverse': {
         const rev = measure === 'reverse';
-        return {
-          exact: (s) => adjust(identityKernel(q.mz, q.intensity, mz, intensity, offsets[s] ?? 0, offsets[s + 1] ?? 0, rev), s),
-          bound: (s, theta) => this.identityBound(s, theta / 1000, prep, rev, 1, 0, undefined),
-        };
+        const exact = (s: number): number => adjust(identityKernel(q.mz, q.intensity, mz, intensity, offsets[s] ?? 0, offsets[s + 1] ?? 0, rev), s);
+        return rev ? { exact, bound: (s, theta) => this.identityBound(s, theta / 1000, prep) } : { exact, blocked: { wmf: 1, wdot: 0 } };
       }
       case 'dot': {
         const d = dotPart(opts.dotPowers ?? DEFAULT_DOT_POWERS);
         const qhat = this.denseWeights(prep, d.w, d.n2);
         return {
           exact: (s) => adjust(1000 * dotKernel(q.mz, d.w, d.n2, mz, intensity, offsets[s] ?? 0, offsets[s + 1] ?? 0, d.t), s),
-          bound: (s, theta) => this.dotBound(s, theta / 1000, qhat, d.libraryWeights()),
-          cosine: { post: this.cosinePostings(d.t), qhat, wmf: 0, wdot: 1 },
+          blocked: { wmf: 0, wdot: 1, cosine: { post: this.cosinePostings(d.t), qhat } },
         };
       }
       case 'composite': {
@@ -236,9 +238,7 @@ export class SpectralIndex {
             const mf = identityKernel(q.mz, q.intensity, mz, intensity, a, b, false);
             return adjust(wmf * mf + (1 - wmf) * 1000 * dotKernel(q.mz, d.w, d.n2, mz, intensity, a, b, d.t), s);
           },
-          bound: (s, theta) => this.identityBound(s, theta / 1000, prep, false, wmf, 1 - wmf, { qhat, lw: d.libraryWeights() }),
-          cosine: { post: this.cosinePostings(d.t), qhat, wmf, wdot: 1 - wmf },
-          mfBound: (s, theta) => this.identityBound(s, theta / 1000, prep, false, wmf, 0, undefined),
+          blocked: { wmf, wdot: 1 - wmf, cosine: { post: this.cosinePostings(d.t), qhat }, identityLater: true },
         };
       }
       case 'entropy': {
@@ -276,17 +276,6 @@ export class SpectralIndex {
     return out;
   }
 
-  /** Library weights mz^a * I^b normalised per spectrum, in Float32 (bounds only). */
-  private dotWeights(t: PowerTables): Float32Array {
-    const key = `${t.a}/${t.b}`;
-    let lw = this.dotCache.get(key);
-    if (lw !== undefined) return lw;
-    const { offsets, mz, intensity } = this.parts;
-    lw = normalisedWeights(offsets, mz, intensity, t, new Float32Array(mz.length));
-    this.dotCache.set(key, lw);
-    return lw;
-  }
-
   private cosinePostings(t: PowerTables): CosinePostings {
     const key = `${t.a}/${t.b}`;
     const have = this.parts.cosinePostings?.key === key ? this.parts.cosinePostings : this.postingsCache.get(key);
@@ -317,51 +306,66 @@ export class SpectralIndex {
    * common is a pair of adjacent peaks in both spectra), so n2 and F2 come out exact here.
    */
   private countPairs(q: NominalSpectrum): Uint32Array {
-    const { pairKeys, pairOffsets, pairPostings, pairFrom, pairTo } = this.parts;
+    const { pairStart, pairLocal, pairRatio } = this.parts;
+    const row = this.blocks + 1;
     const cnt = this.pairCount;
     const num = this.pairNum;
     const den = this.pairDen;
+    const table = ratioBound();
     cnt.fill(0);
     // One buffer per index, not a growing array per query: at 1M spectra that array was a large
     // heap object left to the major GC each query, and the garbage showed in peak resident.
     this.touchedBuf ??= new Uint32Array(this.count);
     const touched = this.touchedBuf;
     let nt = 0;
-    for (let k = 1; k < q.mz.length; k++) {
-      const mj = q.mz[k] ?? 0;
-      const pu = q.intensity[k - 1] ?? 0;
-      const iu = q.intensity[k] ?? 0;
-      const key = (q.mz[k - 1] ?? 0) * 65536 + mj;
-      let lo = 0;
-      let hi = pairKeys.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const v = pairKeys[mid] ?? 0;
-        if (v < key) lo = mid + 1;
-        else if (v > key) hi = mid - 1;
-        else {
-          const end = pairOffsets[mid + 1] ?? 0;
-          for (let p = pairOffsets[mid] ?? 0; p < end; p++) {
-            const s = pairPostings[p] ?? 0;
-            if (cnt[s] === 0) {
-              touched[nt++] = s;
-              num[s] = 0;
-              den[s] = 0;
-            }
-            cnt[s] = (cnt[s] ?? 0) + 1;
-            const x = iu * (pairFrom[p] ?? 0);
-            const y = pu * (pairTo[p] ?? 0);
-            num[s] = (num[s] ?? 0) + mj * Math.sqrt(x < y ? x / y : y / x);
-            den[s] = (den[s] ?? 0) + mj;
+    const qp = this.queryPairs(q);
+    for (let k = 0; k < qp.keys.length; k++) {
+      const mj = qp.mj[k] ?? 0;
+      const x = qp.qs[k] ?? 0;
+      const base = (qp.keys[k] ?? 0) * row;
+      for (let blk = 0; blk < this.blocks; blk++) {
+        const end = pairStart[base + blk + 1] ?? 0;
+        const off = blk << BLOCK_BITS;
+        for (let p = pairStart[base + blk] ?? 0; p < end; p++) {
+          const s = off + (pairLocal[p] ?? 0);
+          if (cnt[s] === 0) {
+            touched[nt++] = s;
+            num[s] = 0;
+            den[s] = 0;
           }
-          break;
+          cnt[s] = (cnt[s] ?? 0) + 1;
+          const d = Math.abs(x - (pairRatio[p] ?? 0)) - 0.5001;
+          num[s] = (num[s] ?? 0) + mj * (table[d > 0 ? Math.floor(d) : 0] ?? 1);
+          den[s] = (den[s] ?? 0) + mj;
         }
       }
     }
     return touched.subarray(0, nt);
   }
 
+  /**
+   * The query's consecutive-peak pairs that the library holds: their positions in the pair
+   * postings, m_j, and ln(Iu_j / Iu_p) in RATIO_SCALE units.
+   */
+  private queryPairs(q: NominalSpectrum): { keys: Int32Array; mj: Float64Array; qs: Float64Array } {
+    const keys: number[] = [];
+    const mj: number[] = [];
+    const qs: number[] = [];
+    for (let k = 1; k < q.mz.length; k++) {
+      const at = findPair(this.parts.pairKeys, (q.mz[k - 1] ?? 0) * 65536 + (q.mz[k] ?? 0));
+      if (at < 0) continue;
+      keys.push(at);
+      mj.push(q.mz[k] ?? 0);
+      qs.push(Math.log((q.intensity[k] ?? 1) / (q.intensity[k - 1] ?? 1)) * RATIO_SCALE);
+    }
+    return { keys: Int32Array.from(keys), mj: Float64Array.from(mj), qs: Float64Array.from(qs) };
+  }
+
   private searchPruned(prep: Prepared, scorer: Scorer, heap: TopK): void {
+    if (scorer.blocked !== undefined) {
+      this.scanBounds(prep, scorer, scorer.blocked, heap);
+      return;
+    }
     const touched = this.countPairs(prep.q);
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
@@ -384,162 +388,295 @@ export class SpectralIndex {
         heap.offer(scorer.exact(s), s);
       }
     }
-    if (scorer.cosine !== undefined) {
-      this.scanBlocked(prep, scorer, scorer.cosine, heap, gen);
-      return;
-    }
     for (let s = 0; s < this.count; s++) {
       if (stamp[s] === gen) continue;
-      if (heap.full && scorer.bound(s, heap.worstScore) < heap.worstScore) continue;
+      if (heap.full && scorer.bound !== undefined && scorer.bound(s, heap.worstScore) < heap.worstScore) continue;
       heap.offer(scorer.exact(s), s);
     }
   }
 
   /**
-   * The scan for measures with a cosine part: per block of spectra, the cosine upper bounds of
-   * all its spectra at once (blocked.ts); a spectrum goes on to the identity bound and the exact
-   * score only when wmf * 1000 + wdot * 1000 * cosine bound reaches the k-th best.
+   * The search of the measures wmf * MF + wdot * 1000 * cosine (identity, dot, composite). One
+   * streaming pass over the blocked postings gives every spectrum an upper bound of its score in
+   * O(1) from accumulated sums (no per-spectrum peak walk):
+   * - cosine <= the accumulated rounded-up weights (plus the norm of query bins left out);
+   * - identity F1 = Sul^2 / (Suu Sll) over bins >= m0 = max(lowest m/z of each side): Sul is
+   *   bounded by the accumulated identity weights, Suu is the query's mass from m0 (exact), and
+   *   Sll >= M (1 - the bounded share of library mass below the query's lowest m/z);
+   * - the peak-pair term: n2 exact and F2 bounded from the pair postings, with n1 >= the common
+   *   bins counted: MF <= (n1 F1 + n2 F2) / (n1 + n2) at the smallest n1 when F2 > F1, else F1.
+   * Spectra are then scored exactly in decreasing order of their bound until the bound falls
+   * below the k-th best score, so the result is the brute-force top-k.
    */
-  private scanBlocked(prep: Prepared, scorer: Scorer, cos: CosinePart, heap: TopK, gen: number): void {
-    const { post, qhat, wmf, wdot } = cos;
+  private scanBounds(prep: Prepared, scorer: Scorer, part: BlockedPart, heap: TopK): void {
+    const { offsets } = this.parts;
+    const idPost = this.parts.cosinePostings;
+    const idWeight = idPost?.idWeight;
+    const later = part.identityLater === true && part.cosine !== undefined;
+    const wmf = later ? 0 : part.wmf;
+    const { wdot } = part;
+    if (wmf > 0 && (idPost === undefined || idWeight === undefined)) throw SpectraErrors.SPECTRA_ERR_BAD_INDEX('the index has no identity postings');
+    const cos = part.cosine;
+    const q = prep.q;
     const maxMz = this.parts.maxMz;
-    const binsAll: number[] = [];
-    const wAll: number[] = [];
-    for (const m of prep.q.mz) {
+    const qmin = q.mz[0] ?? 0;
+    const suffix = prep.suffix;
+    // Query bins, each with its cosine weight and identity weight. The lightest bins of each
+    // kind are left out of that kind's accumulation while their share of the query's squared
+    // cosine norm (resp. of its mass) stays below SKIP_COS^2 (resp. SKIP_ID^2): what they could
+    // add is at most the norm of their weights (Cauchy-Schwarz with a library side of norm <= 1),
+    // which is added to every bound instead. The densest bins (low m/z) weigh least.
+    const all: { m: number; c: number; i: number; useC: boolean; useI: boolean }[] = [];
+    let massAll = 0;
+    for (let k = 0; k < q.mz.length; k++) {
+      const m = q.mz[k] ?? 0;
+      const iw = Math.sqrt(m * (q.intensity[k] ?? 0));
+      massAll += iw * iw;
       if (m > maxMz) continue;
-      const w = qhat[m] ?? 0;
-      if (w > 0) {
-        binsAll.push(m);
-        wAll.push(w / 65535);
-      }
+      all.push({ m, c: cos === undefined ? 0 : (cos.qhat[m] ?? 0), i: iw, useC: cos !== undefined, useI: wmf > 0 });
     }
-    const bins = Uint16Array.from(binsAll);
-    const qw = Float64Array.from(wAll);
-    this.acc ??= new Float32Array(BLOCK);
-    const acc = this.acc;
-    const stamp = this.stamp;
-    const top = 1000 * wmf * (1 + MARGIN_EXACT) + MARGIN_EXACT * 1000;
-    const mfBound = scorer.mfBound;
-    for (let b = 0; b < post.blocks; b++) {
-      acc.fill(0);
-      accumulateBlock(post, b, bins, qw, acc);
-      const base = b * BLOCK;
+    const skip = (weight: (e: (typeof all)[number]) => number, budget: number, drop: (e: (typeof all)[number]) => void): number => {
+      const order = [...all].sort((x, y) => weight(x) - weight(y));
+      let sum = 0;
+      for (const e of order) {
+        const w2 = weight(e) ** 2;
+        if (sum + w2 > budget) break;
+        sum += w2;
+        drop(e);
+      }
+      return Math.sqrt(sum);
+    };
+    const deltaC = cos === undefined ? 0 : skip((e) => e.c, SKIP_COS * SKIP_COS, (e) => (e.useC = false));
+    const deltaI = wmf > 0 ? skip((e) => e.i, SKIP_ID * SKIP_ID * massAll, (e) => (e.useI = false)) : 0;
+    const list = (pick: (e: (typeof all)[number]) => boolean) => {
+      const kept = all.filter(pick);
+      return { bins: Uint16Array.from(kept, (e) => e.m), qc: Float64Array.from(kept, (e) => e.c / WEIGHT_SCALE), qi: Float64Array.from(kept, (e) => e.i / WEIGHT_SCALE) };
+    };
+    const fusable = cos !== undefined && wmf > 0 && idPost !== undefined && cos.post.local === idPost.local;
+    const both = list((e) => fusable && e.useC && e.useI);
+    const cosOnly = list((e) => e.useC && !(fusable && e.useI));
+    const idOnly = list((e) => e.useI && !(fusable && e.useC));
+    const below: number[] = [];
+    for (let m = 0; m < Math.min(qmin, maxMz + 1); m++) below.push(m);
+    const belowBins = Uint16Array.from(below);
+    const qp = wmf > 0 ? this.queryPairs(q) : undefined;
+    this.scratch ??= {
+      accC: new Float32Array(BLOCK),
+      accI: new Float32Array(BLOCK),
+      accB: new Float32Array(BLOCK),
+      common: new Uint16Array(BLOCK),
+      pairs: new Uint16Array(BLOCK),
+      num: new Float32Array(BLOCK),
+      den: new Float32Array(BLOCK),
+    };
+    const { accC, accI, accB, common, pairs, num, den } = this.scratch;
+    const ub = (this.ubBuf ??= new Float32Array(this.count));
+    const hist = new Uint32Array(HIST_BUCKETS);
+    const pairPost = { blocks: this.blocks, start: this.parts.pairStart, local: this.parts.pairLocal, ratio: this.parts.pairRatio };
+    for (let b = 0; b < this.blocks; b++) {
+      const base = b << BLOCK_BITS;
       const end = Math.min(this.count, base + BLOCK);
-      for (let s = base; s < end; s++) {
-        if (stamp[s] === gen) continue;
-        if (heap.full) {
-          const theta = heap.worstScore;
-          const cb = 1000 * wdot * ((acc[s - base] ?? 0) + MARGIN_F32);
-          if (top + cb < theta) continue;
-          if (mfBound !== undefined && mfBound(s, theta - cb) + cb < theta) continue;
-        }
+      if (cos !== undefined) accC.fill(0);
+      if (wmf > 0 && idPost !== undefined && idWeight !== undefined && qp !== undefined) {
+        accI.fill(0);
+        common.fill(0);
+        pairs.fill(0);
+        num.fill(0);
+        den.fill(0);
+        accB.fill(0);
+        if (cos !== undefined && both.bins.length > 0) accumulateBoth(cos.post, idWeight, b, both.bins, both.qc, both.qi, accC, accI, common);
+        accumulateIdentity(idPost, idWeight, b, idOnly.bins, idOnly.qi, accI, common);
+        accumulateMass(idPost, idWeight, b, belowBins, accB);
+        accumulatePairs(pairPost, b, qp.keys, qp.mj, qp.qs, pairs, num, den);
+      }
+      if (cos !== undefined) accumulateBlock(cos.post, cos.post.weight, b, cosOnly.bins, cosOnly.qc, accC);
+      boundsOfBlock(offsets, this.parts.lowMz, base, end, ub, hist, {
+        wmf,
+        constant: later ? part.wmf * (1 + MARGIN_EXACT) + 1e-6 : 0,
+        wdot: cos === undefined ? 0 : wdot,
+        qmin,
+        suffix,
+        deltaI,
+        deltaC,
+        accI,
+        accB,
+        accC,
+        common,
+        pairs,
+        num,
+        den,
+      });
+    }
+    if (later) this.scoreCosineFirst(ub, hist, prep, scorer, part.wmf, heap);
+    else this.scoreByBound(ub, hist, scorer, heap);
+  }
+
+  /**
+   * For bounds whose identity part is still its maximum (wmf * 1000): scores the spectra with the
+   * highest bounds exactly to set a k-th best, then walks every spectrum whose bound reaches it,
+   * replacing the identity maximum by the spectrum's identity match factor computed from its own
+   * peaks against the query's dense arrays (identityWalk), and scores exactly only those whose
+   * tightened bound still reaches the k-th best.
+   */
+  private scoreCosineFirst(ub: Float32Array, hist: Uint32Array, prep: Prepared, scorer: Scorer, wmf: number, heap: TopK): void {
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+    const gen = this.generation;
+    const stamp = this.stamp;
+    const want = Math.max(4 * heap.capacity, 64);
+    let lo = HIST_BUCKETS - 1;
+    let n = hist[lo] ?? 0;
+    while (lo > 0 && n < want) n += hist[--lo] ?? 0;
+    for (let s = 0; s < this.count; s++) {
+      if (bucketOf(ub[s] ?? 0) >= lo) {
+        stamp[s] = gen;
         heap.offer(scorer.exact(s), s);
       }
+    }
+    const walk = this.walkArrays(prep);
+    const top = 1000 * wmf * (1 + MARGIN_EXACT) + 1e-3;
+    for (let s = 0; s < this.count; s++) {
+      const v = ub[s] ?? 0;
+      if (stamp[s] === gen || (heap.full && v < heap.worstScore)) continue;
+      // v = 1000 * wmf (the identity maximum, with its margin) + the cosine bound.
+      const mf = this.identityWalk(s, walk);
+      const tight = v - top + 1000 * wmf * (mf * (1 + MARGIN_EXACT) + MARGIN_EXACT);
+      if (heap.full && tight < heap.worstScore) continue;
+      heap.offer(scorer.exact(s), s);
+    }
+  }
+
+  /** The query's dense arrays for identityWalk: intensity by bin and the previous query bin. */
+  private walkArrays(prep: Prepared): { dense: Float64Array; prev: Int32Array; suffix: Float64Array; qmin: number } {
+    const q = prep.q;
+    const prev = new Int32Array(prep.dense.length).fill(-1);
+    for (let k = 1; k < q.mz.length; k++) {
+      const m = q.mz[k] ?? 0;
+      if (m < prev.length) prev[m] = q.mz[k - 1] ?? 0;
+    }
+    return { dense: prep.dense, prev, suffix: prep.suffix, qmin: q.mz[0] ?? 0 };
+  }
+
+  /**
+   * The identity match factor (0..1) of spectrum s, walking its peaks only: the query is read
+   * from dense arrays (intensity by bin, previous query bin), so the merged walk of the kernel
+   * becomes one pass. Equal to identityKernel / 1000 up to rounding (the query mass from m0 is
+   * summed in another order), which the caller's margin covers.
+   */
+  private identityWalk(s: number, w: { dense: Float64Array; prev: Int32Array; suffix: Float64Array; qmin: number }): number {
+    const { offsets, mz, intensity } = this.parts;
+    const a = offsets[s] ?? 0;
+    const e = offsets[s + 1] ?? 0;
+    if (e <= a) return 0;
+    const { dense, prev, suffix, qmin } = w;
+    const size = dense.length;
+    const lmin = mz[a] ?? 0;
+    const m0 = lmin > qmin ? lmin : qmin;
+    const suu = m0 < size ? (suffix[m0] ?? 0) : 0;
+    let sll = 0;
+    let sul = 0;
+    let n1 = 0;
+    let n2 = 0;
+    let f2num = 0;
+    let f2den = 0;
+    let pm = -1;
+    let pl = 0;
+    let pu = 0;
+    for (let p = a; p < e; p++) {
+      const m = mz[p] ?? 0;
+      if (m < m0) continue;
+      const il = intensity[p] ?? 0;
+      sll += m * il;
+      const iu = m < size ? (dense[m] ?? 0) : 0;
+      if (iu > 0) {
+        sul += m * Math.sqrt(iu * il);
+        n1++;
+        // A pair when the previous library peak was common and is also the previous query peak.
+        if (pm >= 0 && prev[m] === pm) {
+          const x = iu * pl;
+          const y = pu * il;
+          f2num += m * Math.sqrt(x < y ? x / y : y / x);
+          f2den += m;
+          n2++;
+        }
+        pm = m;
+        pl = il;
+        pu = iu;
+      } else pm = -1;
+    }
+    if (n1 === 0 || suu <= 0) return 0;
+    const f1 = (sul * sul) / (suu * sll);
+    const f2 = n2 === 0 ? 0 : f2num / f2den;
+    return (n1 * f1 + n2 * f2) / (n1 + n2);
+  }
+
+  /**
+   * Scores spectra exactly in decreasing order of their bound until no bound can reach the k-th
+   * best: first the top buckets holding a few times k spectra, then, with the k-th best known,
+   * every spectrum whose bound reaches it (one more pass), again in decreasing order.
+   */
+  private scoreByBound(ub: Float32Array, hist: Uint32Array, scorer: Scorer, heap: TopK): void {
+    const want = Math.max(2 * heap.capacity, 32);
+    let hi = HIST_BUCKETS;
+    let lo = hi - 1;
+    let n = hist[lo] ?? 0;
+    while (lo > 0 && n < want) n += hist[--lo] ?? 0;
+    for (;;) {
+      const cand: number[] = [];
+      for (let s = 0; s < this.count; s++) {
+        const h = bucketOf(ub[s] ?? 0);
+        if (h >= lo && h < hi) cand.push(s);
+      }
+      cand.sort((x, y) => (ub[y] ?? 0) - (ub[x] ?? 0) || x - y);
+      for (const s of cand) {
+        if (heap.full && (ub[s] ?? 0) < heap.worstScore) return;
+        heap.offer(scorer.exact(s), s);
+      }
+      // Every spectrum left has a bound below lo / BUCKETS_PER_POINT.
+      if (lo === 0 || (heap.full && heap.worstScore > lo / BUCKETS_PER_POINT)) return;
+      hi = lo;
+      lo = heap.full ? Math.min(hi - 1, bucketOf(heap.worstScore)) : 0;
     }
   }
 
   /**
-   * Upper bound (0..1 scale, compared with t) of wmf * MF/1000 + wdot * cosine for spectrum s.
-   * n2 and F2 are exact (countPairs) and n1 >= n2 + 1, so with F1 <= f:
-   * MF/1000 <= max(f, ((n2+1) f + n2 F2) / (2 n2 + 1)), where
-   * F1 is bounded from the peaks seen so far: with A the partial Sul, Ls the seen in-range
-   * library mass, Ru the query mass not yet matched and X the unseen library mass,
-   * F1 <= (A + sqrt(Ru X'))^2 / (Suu (Ls + X')) with X' = min(X, Ru Ls^2 / A^2).
+   * Upper bound (0..1000) of the reverse match factor of spectrum s, stopping once it is below
+   * t (0..1 scale). n2 (exact) and an upper bound of F2 come from countPairs, and n1 >= n2 + 1, so
+   * with F1 <= f: MF/1000 <= max(f, ((n2+1) f + n2 F2) / (2 n2 + 1)). Query peaks missing from
+   * the library spectrum do not count in the reverse F1, so with Ls the seen in-range library
+   * mass, Cl its part at query bins and X the unseen library mass, F1 <= (Cl + X) / (Ls + X).
    */
-  private identityBound(
-    s: number,
-    t: number,
-    prep: Prepared,
-    reverse: boolean,
-    wmf: number,
-    wdot: number,
-    dot: { qhat: Float64Array; lw: Float32Array } | undefined,
-  ): number {
+  private identityBound(s: number, t: number, prep: Prepared): number {
     const { offsets, mz, intensity, order, mass } = this.parts;
     const a = offsets[s] ?? 0;
     const n = (offsets[s + 1] ?? 0) - a;
-    const q = prep.q;
-    const m0 = Math.max(q.mz[0] ?? 0, mz[a] ?? 0);
-    const suu = m0 < prep.suffix.length ? (prep.suffix[m0] ?? 0) : 0;
-    if (!reverse && suu <= 0 && dot === undefined) return 0;
+    const m0 = Math.max(prep.q.mz[0] ?? 0, mz[a] ?? 0);
     const n2 = this.pairCount[s] ?? 0;
     const f2 = n2 === 0 ? 0 : (this.pairNum[s] ?? 0) / (this.pairDen[s] ?? 1);
     const total = mass[s] ?? 0;
     const dense = prep.dense;
-    const qhat = dot?.qhat;
-    const lw = dot?.lw;
     let seen = 0;
     let ls = 0;
-    let sul = 0;
-    let cu = 0;
     let cl = 0;
-    let dp = 0;
-    let sl2 = 0;
-    let sq2 = 0;
-    let bound = wmf + wdot;
-    for (let k = 0; k < n; k++) {
-      const p = a + (order[a + k] ?? 0);
-      const m = mz[p] ?? 0;
-      const il = intensity[p] ?? 0;
-      const wl2 = m * il;
-      seen += wl2;
-      const iu = dense[m] ?? 0;
-      if (m >= m0) {
-        ls += wl2;
-        if (iu > 0) {
-          sul += m * Math.sqrt(iu * il);
-          cu += m * iu;
-          cl += wl2;
-        }
-      }
-      if (qhat !== undefined && lw !== undefined) {
-        const wq = qhat[m] ?? 0;
-        const wlv = lw[p] ?? 0;
-        dp += wq * wlv;
-        sl2 += wlv * wlv;
-        sq2 += wq * wq;
-      }
-      if ((k & 3) !== 3 && k !== n - 1) continue;
-      const x = Math.max(0, total - seen);
-      let f1: number;
-      if (reverse) {
-        f1 = ls + x > 0 ? (cl + x) / (ls + x) : 0;
-      } else if (suu <= 0) {
-        f1 = 0;
-      } else {
-        const ru = Math.max(0, suu - cu);
-        const xe = sul > 0 ? Math.min(x, (ru * ls * ls) / (sul * sul)) : x;
-        const num = sul + Math.sqrt(ru * xe);
-        f1 = ls + xe > 0 ? (num * num) / (suu * (ls + xe)) : 0;
-      }
-      if (f1 > 1) f1 = 1;
-      const mfb = n2 === 0 ? f1 : Math.max(f1, ((n2 + 1) * f1 + n2 * f2) / (2 * n2 + 1));
-      let db = 0;
-      if (wdot > 0) db = dp + Math.sqrt(Math.max(0, 1 - sl2) * Math.max(0, 1 - sq2)) + MARGIN_F32;
-      bound = wmf * (mfb * (1 + MARGIN_EXACT) + MARGIN_EXACT) + wdot * db;
-      if (bound < t) return bound * 1000;
-    }
-    return bound * 1000;
-  }
-
-  /** Cosine bound: partial dot + |rest of l| * |query not yet matched| (Cauchy-Schwarz). */
-  private dotBound(s: number, t: number, qhat: Float64Array, lw: Float32Array): number {
-    const { offsets, mz, order } = this.parts;
-    const a = offsets[s] ?? 0;
-    const n = (offsets[s + 1] ?? 0) - a;
-    let dp = 0;
-    let sl2 = 0;
-    let sq2 = 0;
     let bound = 1;
     for (let k = 0; k < n; k++) {
       const p = a + (order[a + k] ?? 0);
-      const wq = qhat[mz[p] ?? 0] ?? 0;
-      const wl = lw[p] ?? 0;
-      dp += wq * wl;
-      sl2 += wl * wl;
-      sq2 += wq * wq;
+      const m = mz[p] ?? 0;
+      const wl2 = m * (intensity[p] ?? 0);
+      seen += wl2;
+      if (m >= m0) {
+        ls += wl2;
+        if ((dense[m] ?? 0) > 0) cl += wl2;
+      }
       if ((k & 3) !== 3 && k !== n - 1) continue;
-      bound = dp + Math.sqrt(Math.max(0, 1 - sl2) * Math.max(0, 1 - sq2)) + MARGIN_F32;
+      const x = Math.max(0, total - seen);
+      let f1 = ls + x > 0 ? (cl + x) / (ls + x) : 0;
+      if (f1 > 1) f1 = 1;
+      const mfb = n2 === 0 ? f1 : Math.max(f1, ((n2 + 1) * f1 + n2 * f2) / (2 * n2 + 1));
+      bound = mfb * (1 + MARGIN_EXACT) + MARGIN_EXACT;
       if (bound < t) return bound * 1000;
     }
     return bound * 1000;
@@ -595,23 +732,120 @@ export class SpectralIndex {
   }
 }
 
-interface CosinePart {
-  post: CosinePostings;
-  /** Normalised query weights by bin. */
-  qhat: Float64Array;
-  /** The score is <= 1000 * (wmf * MF/1000 + wdot * cosine). */
+/** A measure searched by blocked bounds: wmf * MF + wdot * 1000 * cosine. */
+interface BlockedPart {
   wmf: number;
   wdot: number;
+  cosine?: { post: CosinePostings; qhat: Float64Array };
+  /**
+   * Bound the identity part by its maximum in the streaming pass and tighten it afterwards only
+   * for the spectra whose cosine bound can still reach the k-th best (scoreCosineFirst).
+   */
+  identityLater?: boolean;
+}
+
+/** Per-block accumulators, reused across queries. */
+interface BlockScratch {
+  accC: Float32Array;
+  accI: Float32Array;
+  accB: Float32Array;
+  common: Uint16Array;
+  pairs: Uint16Array;
+  num: Float32Array;
+  den: Float32Array;
 }
 
 interface Scorer {
   exact(s: number): number;
-  /** An upper bound of exact(s); may stop early once it is below theta. */
-  bound(s: number, theta: number): number;
-  /** Measures with a weighted-cosine part: searched by blocked accumulation (blocked.ts). */
-  cosine?: CosinePart;
-  /** Upper bound of the score's identity part alone (1000 * wmf * MF/1000), stopping below theta. */
-  mfBound?: (s: number, theta: number) => number;
+  /** Measures scanned spectrum by spectrum: an upper bound of exact(s), may stop once below theta. */
+  bound?: (s: number, theta: number) => number;
+  /** Measures searched by blocked accumulation of bounds (blocked.ts). */
+  blocked?: BlockedPart;
+}
+
+/** Histogram of the bounds (0..1000 and the margins above) for scoring in decreasing order. */
+const BUCKETS_PER_POINT = 4;
+/**
+ * Query bins left out of the streaming accumulation (see scanBounds): at most this share of the
+ * query's cosine norm (resp. of the square root of its mass for the identity weights). Larger
+ * values read fewer postings and leave more spectra to score exactly; these were the fastest on
+ * the 1M synthetic library (bench/suites/search.ts).
+ */
+const SKIP_COS = 0.02;
+const SKIP_ID = 0.08;
+const HIST_BUCKETS = 1002 * BUCKETS_PER_POINT;
+const bucketOf = (v: number): number => {
+  const h = Math.floor(v * BUCKETS_PER_POINT);
+  return h < 0 ? 0 : h >= HIST_BUCKETS ? HIST_BUCKETS - 1 : h;
+};
+
+/** What boundsOfBlock reads: the measure's weights, the query's side and the block's sums. */
+interface BlockSums {
+  wmf: number;
+  /** Added to every non-empty spectrum's bound (0..1 scale). */
+  constant: number;
+  wdot: number;
+  qmin: number;
+  suffix: Float64Array;
+  deltaI: number;
+  deltaC: number;
+  accI: Float32Array;
+  accB: Float32Array;
+  accC: Float32Array;
+  common: Uint16Array;
+  pairs: Uint16Array;
+  num: Float32Array;
+  den: Float32Array;
+}
+
+/**
+ * The upper bound of wmf * MF + wdot * 1000 * cosine for the spectra base..end-1 of one block
+ * from its accumulated sums (see scanBounds), written to ub and counted in hist. A small function
+ * of its own so that the engine optimises this loop, run once per spectrum and query.
+ */
+function boundsOfBlock(offsets: Uint32Array, lowMz: Uint16Array, base: number, end: number, ub: Float32Array, hist: Uint32Array, k: BlockSums): void {
+  const { wmf, constant, wdot, qmin, suffix, deltaI, deltaC, accI, accB, accC, common, pairs, num, den } = k;
+  const massScale = 1 / (WEIGHT_SCALE * WEIGHT_SCALE);
+  const slen = suffix.length;
+  for (let s = base; s < end; s++) {
+    const l = s - base;
+    let v = 0;
+    if ((offsets[s] ?? 0) < (offsets[s + 1] ?? 0)) {
+      v = constant;
+      const lmin = lowMz[s] ?? 0;
+      if (wmf > 0) {
+        const m0 = lmin > qmin ? lmin : qmin;
+        const suu = m0 < slen ? (suffix[m0] ?? 0) : 0;
+        let mfb = 0;
+        if (suu > 0) {
+          const sul = (accI[l] ?? 0) * (1 + 1e-5) + deltaI;
+          const fb = (accB[l] ?? 0) * massScale;
+          let f1 = fb >= 1 ? 1 : (sul * sul) / (suu * (1 - fb));
+          if (f1 > 1) f1 = 1;
+          const n2 = pairs[l] ?? 0;
+          mfb = f1;
+          if (n2 > 0) {
+            const g = ((num[l] ?? 0) / (den[l] ?? 1)) * (1 + 1e-5);
+            if (g > f1) {
+              const c = common[l] ?? 0;
+              const n1 = c > n2 ? c : n2 + 1;
+              mfb = (n1 * f1 + n2 * g) / (n1 + n2);
+            }
+          }
+        }
+        v += wmf * (mfb * (1 + MARGIN_EXACT) + 1e-6);
+      }
+      if (wdot > 0) {
+        const cb = (accC[l] ?? 0) + deltaC + MARGIN_F32;
+        v += wdot * (cb > 1 ? 1 : cb);
+      }
+      v *= 1000;
+    }
+    ub[s] = v;
+    let h = Math.floor(v * BUCKETS_PER_POINT);
+    if (h >= HIST_BUCKETS) h = HIST_BUCKETS - 1;
+    hist[h] = (hist[h] ?? 0) + 1;
+  }
 }
 
 /** Keeps the k best (score desc, then library position asc): a min-heap on that order. */
@@ -699,6 +933,7 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
   const count = offsets.length - 1;
   const order = new Uint16Array(new SharedArrayBuffer(2 * mz.length));
   const mass = new Float64Array(new SharedArrayBuffer(8 * count));
+  const lowMz = new Uint16Array(new SharedArrayBuffer(2 * count));
   let maxPeaks = 1;
   let maxMz = 0;
   for (let s = 0; s < count; s++) maxPeaks = Math.max(maxPeaks, (offsets[s + 1] ?? 0) - (offsets[s] ?? 0));
@@ -716,6 +951,7 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
       keys[k] = -(w * 1024 + (1023 - (k & 1023)));
     }
     mass[s] = total;
+    lowMz[s] = n > 0 ? (mz[a] ?? 0) : 0;
     const view = keys.subarray(0, n).sort();
     for (let k = 0; k < n; k++) {
       // Recover the position: keys are exact integers below 2^53.
@@ -723,27 +959,10 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
       order[a + k] = positionOf(w, mz, intensity, a, n);
     }
   }
-  const pairs = buildPairs(offsets, mz, intensity, maxMz);
+  const pairs = buildPairPostings({ offsets, mz, intensity }, maxMz, true);
   const t = powerTables(COMPOSITE_DOT_POWERS.mz, COMPOSITE_DOT_POWERS.intensity);
-  const cosinePostings = buildCosinePostings({ offsets, mz, intensity }, t, maxMz, true);
-  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, mass, ...pairs, maxMz, cosinePostings });
-}
-
-/** Peak weights mz^a * I^b divided by their spectrum's norm, written into `out`. */
-function normalisedWeights(offsets: Uint32Array, mz: Uint16Array, intensity: Uint16Array, t: PowerTables, out: Float32Array): Float32Array {
-  const count = offsets.length - 1;
-  for (let s = 0; s < count; s++) {
-    const a = offsets[s] ?? 0;
-    const b = offsets[s + 1] ?? 0;
-    let n2 = 0;
-    for (let p = a; p < b; p++) {
-      const v = (t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0);
-      n2 += v * v;
-    }
-    const norm = Math.sqrt(n2);
-    for (let p = a; p < b; p++) out[p] = norm > 0 ? ((t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0)) / norm : 0;
-  }
-  return out;
+  const cosinePostings = buildCosinePostings({ offsets, mz, intensity }, t, maxMz, true, true);
+  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, lowMz, mass, pairKeys: pairs.keys, pairStart: pairs.start, pairLocal: pairs.local, pairRatio: pairs.ratio, maxMz, cosinePostings });
 }
 
 type TypedArray = Uint16Array | Uint32Array | Float32Array;
@@ -765,69 +984,3 @@ function positionOf(key: number, mz: Uint16Array, intensity: Uint16Array, a: num
   return low;
 }
 
-function buildPairs(
-  offsets: Uint32Array,
-  mz: Uint16Array,
-  intensity: Uint16Array,
-  maxMz: number,
-): Pick<IndexParts, 'pairKeys' | 'pairOffsets' | 'pairPostings' | 'pairFrom' | 'pairTo'> {
-  const count = offsets.length - 1;
-  const side = maxMz + 1;
-  const dense = side * side <= 1 << 25;
-  const denseCount = dense ? new Uint32Array(side * side) : undefined;
-  const mapCount = new Map<number, number>();
-  let pairsTotal = 0;
-  for (let s = 0; s < count; s++) {
-    const b = offsets[s + 1] ?? 0;
-    for (let p = (offsets[s] ?? 0) + 1; p < b; p++) {
-      const key = (mz[p - 1] ?? 0) * side + (mz[p] ?? 0);
-      if (denseCount !== undefined) denseCount[key] = (denseCount[key] ?? 0) + 1;
-      else mapCount.set(key, (mapCount.get(key) ?? 0) + 1);
-      pairsTotal++;
-    }
-  }
-  const present: number[] = [];
-  if (denseCount !== undefined) {
-    for (let key = 0; key < denseCount.length; key++) if ((denseCount[key] ?? 0) > 0) present.push(key);
-  } else {
-    present.push(...[...mapCount.keys()].sort((x, y) => x - y));
-  }
-  const pairKeys = new Uint32Array(new SharedArrayBuffer(4 * present.length));
-  const pairOffsets = new Uint32Array(new SharedArrayBuffer(4 * (present.length + 1)));
-  const slot = new Map<number, number>();
-  let at = 0;
-  present.forEach((key, k) => {
-    const p = Math.floor(key / side);
-    const j = key % side;
-    pairKeys[k] = p * 65536 + j;
-    pairOffsets[k] = at;
-    const c = denseCount !== undefined ? (denseCount[key] ?? 0) : (mapCount.get(key) ?? 0);
-    if (denseCount !== undefined) denseCount[key] = at;
-    else slot.set(key, at);
-    at += c;
-  });
-  pairOffsets[present.length] = at;
-  const pairPostings = new Uint32Array(new SharedArrayBuffer(4 * pairsTotal));
-  const pairFrom = new Uint16Array(new SharedArrayBuffer(2 * pairsTotal));
-  const pairTo = new Uint16Array(new SharedArrayBuffer(2 * pairsTotal));
-  for (let s = 0; s < count; s++) {
-    const b = offsets[s + 1] ?? 0;
-    for (let p = (offsets[s] ?? 0) + 1; p < b; p++) {
-      const key = (mz[p - 1] ?? 0) * side + (mz[p] ?? 0);
-      if (denseCount !== undefined) {
-        const pos = denseCount[key] ?? 0;
-        pairPostings[pos] = s;
-        pairFrom[pos] = intensity[p - 1] ?? 0;
-        pairTo[pos] = intensity[p] ?? 0;
-        denseCount[key] = pos + 1;
-      } else {
-        const pos = slot.get(key) ?? 0;
-        pairPostings[pos] = s;
-        pairFrom[pos] = intensity[p - 1] ?? 0;
-        pairTo[pos] = intensity[p] ?? 0;
-        slot.set(key, pos + 1);
-      }
-    }
-  }
-  return { pairKeys, pairOffsets, pairPostings, pairFrom, pairTo };
-}

@@ -2,37 +2,44 @@
 // counts, string columns), then the typed arrays back to back, each 8-byte aligned, so loading
 // is a handful of views over one buffer (no parsing of peaks). Format 2 adds the composite's
 // blocked cosine postings, so a loaded index (and every worker thread on its bytes) reads them
-// instead of building its own.
+// instead of building its own. Format 3 keeps pairs as blocked postings with log intensity ratios
+// and adds the identity weights beside the cosine weights (the bounds of library/index.ts).
 import { SpectraErrors } from '../errors.ts';
-import { SpectralIndex, type IndexParts } from './index.ts';
+import { BLOCK } from './blocked.ts';
+import { buildIndexFromPacked, SpectralIndex, type IndexParts } from './index.ts';
 
 const MAGIC = 'TAMGAIDX';
-const FORMAT = 2;
+const FORMAT = 3;
+/** Earlier formats still read (by indexing their packed library again). */
+const READABLE: readonly number[] = [2];
 
-type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'mass' | 'pairKeys' | 'pairOffsets' | 'pairPostings' | 'pairFrom' | 'pairTo' | 'postStart' | 'postLocal' | 'postWeight';
-const ARRAYS: readonly [ArrayName, 'u32' | 'u16' | 'f32' | 'f64'][] = [
+type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'mass' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight';
+type Kind = 'u32' | 'u16' | 'i16' | 'f32' | 'f64';
+type AnyArray = Uint32Array | Uint16Array | Int16Array | Float32Array | Float64Array;
+const ARRAYS: readonly [ArrayName, Kind][] = [
   ['offsets', 'u32'],
   ['mz', 'u16'],
   ['intensity', 'u16'],
   ['ri', 'f32'],
   ['order', 'u16'],
+  ['lowMz', 'u16'],
   ['mass', 'f64'],
   ['pairKeys', 'u32'],
-  ['pairOffsets', 'u32'],
-  ['pairPostings', 'u32'],
-  ['pairFrom', 'u16'],
-  ['pairTo', 'u16'],
+  ['pairStart', 'u32'],
+  ['pairLocal', 'u16'],
+  ['pairRatio', 'i16'],
   ['postStart', 'u32'],
   ['postLocal', 'u16'],
   ['postWeight', 'u16'],
+  ['postIdWeight', 'u16'],
 ];
 
 const EMPTY = { u32: new Uint32Array(0), u16: new Uint16Array(0) };
 
 /** The arrays of the file, the postings' ones empty when the index has none. */
-function sections(p: IndexParts): Record<ArrayName, Uint32Array | Uint16Array | Float32Array | Float64Array> {
+function sections(p: IndexParts): Record<ArrayName, AnyArray> {
   const c = p.cosinePostings;
-  return { ...p, postStart: c?.start ?? EMPTY.u32, postLocal: c?.local ?? EMPTY.u16, postWeight: c?.weight ?? EMPTY.u16 };
+  return { ...p, postStart: c?.start ?? EMPTY.u32, postLocal: c?.local ?? EMPTY.u16, postWeight: c?.weight ?? EMPTY.u16, postIdWeight: c?.idWeight ?? EMPTY.u16 };
 }
 
 interface Header {
@@ -88,7 +95,7 @@ export function loadIndex(bytes: Uint8Array): SpectralIndex {
   if (bytes.byteOffset % 8 !== 0) buf = bytes.slice();
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const format = view.getUint32(8, true);
-  if (format !== FORMAT) bad(`format ${format} is not supported (expected ${FORMAT})`);
+  if (format !== FORMAT && !READABLE.includes(format)) bad(`format ${format} is not supported (expected ${FORMAT})`);
   const jsonLen = view.getUint32(12, true);
   if (16 + jsonLen > buf.length) bad('truncated header');
   let header: Header;
@@ -98,25 +105,42 @@ export function loadIndex(bytes: Uint8Array): SpectralIndex {
     return bad(`header is not JSON (${String(cause)})`);
   }
   let at = align8(16 + jsonLen);
-  const arrays: Partial<Record<ArrayName, Uint32Array | Uint16Array | Float32Array | Float64Array>> = {};
-  ARRAYS.forEach(([name, type], k) => {
+  const arrays: Partial<Record<ArrayName, AnyArray>> = {};
+  // Files of earlier formats start with the same packed library (offsets, m/z, intensities,
+  // retention indices): read those and index them again, so stored libraries keep working.
+  const list = format === FORMAT ? ARRAYS : ARRAYS.slice(0, 4);
+  list.forEach(([name, type], k) => {
     const len = header.lengths[k] ?? 0;
-    const width = type === 'u16' ? 2 : type === 'f64' ? 8 : 4;
+    const width = type === 'u16' || type === 'i16' ? 2 : type === 'f64' ? 8 : 4;
     if (at + len * width > buf.length) bad(`truncated at ${name}`);
     const off = buf.byteOffset + at;
     arrays[name] =
-      type === 'u32' ? new Uint32Array(buf.buffer, off, len) : type === 'u16' ? new Uint16Array(buf.buffer, off, len) : type === 'f32' ? new Float32Array(buf.buffer, off, len) : new Float64Array(buf.buffer, off, len);
+      type === 'u32'
+        ? new Uint32Array(buf.buffer, off, len)
+        : type === 'u16'
+          ? new Uint16Array(buf.buffer, off, len)
+          : type === 'i16'
+            ? new Int16Array(buf.buffer, off, len)
+            : type === 'f32'
+              ? new Float32Array(buf.buffer, off, len)
+              : new Float64Array(buf.buffer, off, len);
     at += align8(len * width);
   });
-  const { postStart, postLocal, postWeight, ...rest } = arrays;
+  if (format !== FORMAT) {
+    const { offsets, mz, intensity, ri } = arrays as Record<'offsets' | 'mz' | 'intensity' | 'ri', AnyArray>;
+    if (!(offsets instanceof Uint32Array && mz instanceof Uint16Array && intensity instanceof Uint16Array && ri instanceof Float32Array)) return bad('inconsistent section types');
+    if (offsets.length < 1 || mz.length !== intensity.length || ri.length !== offsets.length - 1 || (offsets[offsets.length - 1] ?? 0) > mz.length) bad('inconsistent section lengths');
+    return buildIndexFromPacked({ offsets, mz, intensity, ri, ...header.strings }, header.library);
+  }
+  const { postStart, postLocal, postWeight, postIdWeight, ...rest } = arrays;
   const parts = { ...rest, ...header.strings, maxMz: header.maxMz } as IndexParts;
   const count = parts.offsets.length - 1;
-  if (count < 0 || parts.mass.length !== count || parts.order.length !== parts.mz.length || parts.pairOffsets.length !== parts.pairKeys.length + 1) bad('inconsistent section lengths');
+  if (count < 0 || parts.mass.length !== count || parts.lowMz.length !== count || parts.order.length !== parts.mz.length || parts.pairStart.length !== parts.pairKeys.length * (Math.max(1, Math.ceil(count / BLOCK)) + 1) + 1 || parts.pairLocal.length !== parts.pairRatio.length) bad('inconsistent section lengths');
   const post = header.postings;
   if (post !== undefined) {
     const row = post.blocks + 1;
-    if (postStart?.length !== (header.maxMz + 1) * row + 1 || postLocal?.length !== parts.mz.length || postWeight?.length !== parts.mz.length) bad('inconsistent postings lengths');
-    parts.cosinePostings = { key: post.key, blocks: post.blocks, start: postStart as Uint32Array, local: postLocal as Uint16Array, weight: postWeight as Uint16Array };
+    if (postStart?.length !== (header.maxMz + 1) * row + 1 || postLocal?.length !== parts.mz.length || postWeight?.length !== parts.mz.length || postIdWeight?.length !== parts.mz.length) bad('inconsistent postings lengths');
+    parts.cosinePostings = { key: post.key, blocks: post.blocks, start: postStart as Uint32Array, local: postLocal as Uint16Array, weight: postWeight as Uint16Array, idWeight: postIdWeight as Uint16Array };
   }
   return new SpectralIndex(header.library, parts);
 }
