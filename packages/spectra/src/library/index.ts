@@ -15,7 +15,7 @@
 import { SpectraErrors } from '../errors.ts';
 import { dotKernel, entropyKernel, entropyTerm, entropyWeights, identityKernel, powerTables, queryWeights, type PowerTables } from '../scoring/core.ts';
 import { toNominal, type NominalSpectrum } from '../scoring/nominal.ts';
-import { COMPOSITE_DOT_POWERS, COMPOSITE_MF_WEIGHT, DEFAULT_DOT_POWERS, DEFAULT_MEASURE, DERIVATIVE_MISMATCH_PENALTY } from '../scoring/defaults.ts';
+import { COMPOSITE_DOT_POWERS, COMPOSITE_MF_WEIGHT, COMPOSITE_QUERY_FLOOR, DEFAULT_DOT_POWERS, DEFAULT_MEASURE, DERIVATIVE_MISMATCH_PENALTY, LOW_MASS_CHECK } from '../scoring/defaults.ts';
 import { derivativeLabel, derivativePenalty } from '../scoring/derivative.ts';
 import { matchProbabilities } from '../scoring/probability.ts';
 import type { LibraryMeta, LibrarySpectrum, Peaks } from '../types.ts';
@@ -41,6 +41,12 @@ export interface SearchOptions {
    * prepared). Default DERIVATIVE_MISMATCH_PENALTY; 0 turns the check off.
    */
   derivativePenalty?: number;
+  /**
+   * Score units (0..1000) taken from a hit whose heaviest significant ion lies more than
+   * LOW_MASS_CHECK.gap below the query's (see scoring/defaults.ts). Default LOW_MASS_CHECK.penalty
+   * for the composite, 0 (off) for the other measures, which keep their published definitions.
+   */
+  lowMassPenalty?: number;
 }
 
 export interface Hit {
@@ -74,6 +80,8 @@ export interface SearchResult {
 export interface IndexParts extends PackedLibrary {
   /** Scan order: order[offsets[s] + k] is the in-spectrum position of its k-th heaviest peak. */
   order: Uint16Array;
+  /** Heaviest ion of each spectrum with intensity >= LOW_MASS_CHECK.significant (0 when none). */
+  highMz: Uint16Array;
   /** Lowest m/z bin of each spectrum (0 when it has none), read in one sequential pass per query. */
   lowMz: Uint16Array;
   /** Sum of mz * I per spectrum (the identity weight's squared norm). */
@@ -103,6 +111,8 @@ interface Prepared {
   dense: Float64Array;
   /** Query mass (mz*I) at bins >= m. */
   suffix: Float64Array;
+  /** The query's heaviest significant ion, bleed ions aside (LOW_MASS_CHECK), 0 when none. */
+  highMz: number;
 }
 
 const MARGIN_EXACT = 1e-9;
@@ -184,17 +194,18 @@ export class SpectralIndex {
       acc += suffix[m] ?? 0;
       suffix[m] = acc;
     }
-    return { q, ri: query.ri ?? Number.NaN, derivative: derivativeLabel(query.derivative), dense, suffix };
+    return { q, ri: query.ri ?? Number.NaN, derivative: derivativeLabel(query.derivative), dense, suffix, highMz: heaviestSignificant(q.mz, q.intensity, 0, q.mz.length, LOW_MASS_CHECK.ignore) };
   }
 
   /**
    * The exact score's adjustments, each only ever lowering it (so every bound stays valid): the
    * derivative check (see scoring/derivative.ts), then the retention-index penalty.
    */
-  private riAdjust(raw: number, s: number, prep: Prepared, opts: SearchOptions): number {
+  private riAdjust(raw: number, s: number, prep: Prepared, opts: SearchOptions, lowMass: number): number {
     const dpen = opts.derivativePenalty ?? DERIVATIVE_MISMATCH_PENALTY;
-    const score =
+    let score =
       prep.derivative === '' || dpen === 0 ? raw : Math.max(0, raw - derivativePenalty(prep.derivative, this.parts.derivatives?.[s], dpen));
+    if (lowMass > 0 && (this.parts.highMz[s] ?? 0) + LOW_MASS_CHECK.gap < prep.highMz) score = Math.max(0, score - lowMass);
     const pen = opts.riPenalty;
     if (pen === undefined) return score;
     const lri = this.parts.ri[s] ?? Number.NaN;
@@ -206,10 +217,12 @@ export class SpectralIndex {
   private scorer(measure: Measure, prep: Prepared, opts: SearchOptions): Scorer {
     const { offsets, mz, intensity } = this.parts;
     const { q } = prep;
-    const adjust = (sc: number, s: number): number => this.riAdjust(sc, s, prep, opts);
-    const dotPart = (powers: { mz: number; intensity: number }) => {
+    const lowMass = opts.lowMassPenalty ?? (measure === 'composite' ? LOW_MASS_CHECK.penalty : 0);
+    if (!Number.isFinite(lowMass) || lowMass < 0) throw SpectraErrors.SPECTRA_ERR_BAD_QUERY(`lowMassPenalty must be a non-negative number, got ${lowMass}`);
+    const adjust = (sc: number, s: number): number => this.riAdjust(sc, s, prep, opts, lowMass);
+    const dotPart = (powers: { mz: number; intensity: number }, floor = 0) => {
       const t = powerTables(powers.mz, powers.intensity);
-      const { w, n2 } = queryWeights(q.mz, q.intensity, t);
+      const { w, n2 } = queryWeights(q.mz, q.intensity, t, floor);
       return { t, w, n2 };
     };
     switch (measure) {
@@ -228,7 +241,7 @@ export class SpectralIndex {
         };
       }
       case 'composite': {
-        const d = dotPart(opts.dotPowers ?? COMPOSITE_DOT_POWERS);
+        const d = dotPart(opts.dotPowers ?? COMPOSITE_DOT_POWERS, COMPOSITE_QUERY_FLOOR);
         const qhat = this.denseWeights(prep, d.w, d.n2);
         const wmf = COMPOSITE_MF_WEIGHT;
         return {
@@ -934,6 +947,7 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
   const order = new Uint16Array(new SharedArrayBuffer(2 * mz.length));
   const mass = new Float64Array(new SharedArrayBuffer(8 * count));
   const lowMz = new Uint16Array(new SharedArrayBuffer(2 * count));
+  const highMz = new Uint16Array(new SharedArrayBuffer(2 * count));
   let maxPeaks = 1;
   let maxMz = 0;
   for (let s = 0; s < count; s++) maxPeaks = Math.max(maxPeaks, (offsets[s + 1] ?? 0) - (offsets[s] ?? 0));
@@ -952,6 +966,7 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
     }
     mass[s] = total;
     lowMz[s] = n > 0 ? (mz[a] ?? 0) : 0;
+    highMz[s] = heaviestSignificant(mz, intensity, a, a + n, []);
     const view = keys.subarray(0, n).sort();
     for (let k = 0; k < n; k++) {
       // Recover the position: keys are exact integers below 2^53.
@@ -962,7 +977,16 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
   const pairs = buildPairPostings({ offsets, mz, intensity }, maxMz, true);
   const t = powerTables(COMPOSITE_DOT_POWERS.mz, COMPOSITE_DOT_POWERS.intensity);
   const cosinePostings = buildCosinePostings({ offsets, mz, intensity }, t, maxMz, true, true);
-  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, lowMz, mass, pairKeys: pairs.keys, pairStart: pairs.start, pairLocal: pairs.local, pairRatio: pairs.ratio, maxMz, cosinePostings });
+  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, lowMz, highMz, mass, pairKeys: pairs.keys, pairStart: pairs.start, pairLocal: pairs.local, pairRatio: pairs.ratio, maxMz, cosinePostings });
+}
+
+/** The heaviest m/z of [a, b) with intensity >= LOW_MASS_CHECK.significant, bins in `ignore` aside. */
+function heaviestSignificant(mz: Uint16Array, intensity: Uint16Array, a: number, b: number, ignore: readonly number[]): number {
+  for (let p = b - 1; p >= a; p--) {
+    const m = mz[p] ?? 0;
+    if ((intensity[p] ?? 0) >= LOW_MASS_CHECK.significant && !ignore.includes(m)) return m;
+  }
+  return 0;
 }
 
 type TypedArray = Uint16Array | Uint32Array | Float32Array;

@@ -13,7 +13,7 @@ const FORMAT = 3;
 /** Earlier formats still read (by indexing their packed library again). */
 const READABLE: readonly number[] = [2];
 
-type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'mass' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight';
+type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'highMz' | 'mass' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight';
 type Kind = 'u32' | 'u16' | 'i16' | 'f32' | 'f64';
 type AnyArray = Uint32Array | Uint16Array | Int16Array | Float32Array | Float64Array;
 const ARRAYS: readonly [ArrayName, Kind][] = [
@@ -23,6 +23,7 @@ const ARRAYS: readonly [ArrayName, Kind][] = [
   ['ri', 'f32'],
   ['order', 'u16'],
   ['lowMz', 'u16'],
+  ['highMz', 'u16'],
   ['mass', 'f64'],
   ['pairKeys', 'u32'],
   ['pairStart', 'u32'],
@@ -135,7 +136,7 @@ export function loadIndex(bytes: Uint8Array): SpectralIndex {
   const { postStart, postLocal, postWeight, postIdWeight, ...rest } = arrays;
   const parts = { ...rest, ...header.strings, maxMz: header.maxMz } as IndexParts;
   const count = parts.offsets.length - 1;
-  if (count < 0 || parts.mass.length !== count || parts.lowMz.length !== count || parts.order.length !== parts.mz.length || parts.pairStart.length !== parts.pairKeys.length * (Math.max(1, Math.ceil(count / BLOCK)) + 1) + 1 || parts.pairLocal.length !== parts.pairRatio.length) bad('inconsistent section lengths');
+  if (count < 0 || parts.mass.length !== count || parts.lowMz.length !== count || parts.highMz.length !== count || parts.order.length !== parts.mz.length || parts.pairStart.length !== parts.pairKeys.length * (Math.max(1, Math.ceil(count / BLOCK)) + 1) + 1 || parts.pairLocal.length !== parts.pairRatio.length) bad('inconsistent section lengths');
   const post = header.postings;
   if (post !== undefined) {
     const row = post.blocks + 1;

@@ -136,11 +136,13 @@ export function dotKernel(
   return c > 1 ? 1 : c;
 }
 
-export function queryWeights(qm: Uint16Array, qi: Uint16Array, t: PowerTables): { w: Float64Array; n2: number } {
+export function queryWeights(qm: Uint16Array, qi: Uint16Array, t: PowerTables, floor = 0): { w: Float64Array; n2: number } {
   const w = new Float64Array(qm.length);
   let n2 = 0;
   for (let k = 0; k < qm.length; k++) {
-    const v = (t.mzPow[qm[k] ?? 0] ?? 0) * (t.intPow[qi[k] ?? 0] ?? 0);
+    const i = qi[k] ?? 0;
+    // Peaks below the floor weigh nothing (left out of the cosine and its norm).
+    const v = i < floor ? 0 : (t.mzPow[qm[k] ?? 0] ?? 0) * (t.intPow[i] ?? 0);
     w[k] = v;
     n2 += v * v;
   }
