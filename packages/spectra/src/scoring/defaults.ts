@@ -46,6 +46,7 @@ export const COMPOSITE_QUERY_FLOOR = 5;
  * `significant` of 999) lies more than `gap` below the query's loses `penalty` score units; the
  * reference then lacks the query's heaviest ions (e.g. its molecular ion), which a replicate of
  * the same compound rarely does. Column-bleed ions of polysiloxane phases (`ignore`) do not count
- * as the query's heaviest, so bleed left in a query cannot penalise the right compound.
+ * as the query's heaviest, so bleed left in a query cannot penalise the right compound (on the
+ * replicates and dev queries, which hold no bleed, leaving them aside changes no ranking).
  */
 export const LOW_MASS_CHECK = { significant: 10, gap: 10, penalty: 30, ignore: [207, 281, 355, 429] } as const;
