@@ -117,6 +117,11 @@ interface Prepared {
 
 const MARGIN_EXACT = 1e-9;
 const MARGIN_F32 = 1e-4;
+/**
+ * Relative error allowed for a Float32 sum of up to ~1,000 non-negative terms (n * 2^-24 is
+ * 6e-5 at n = 1,000), applied in the direction that keeps a bound an upper bound.
+ */
+const SUM_MARGIN = 2e-4;
 
 export class SpectralIndex {
   readonly meta: LibraryMeta;
@@ -831,14 +836,14 @@ function boundsOfBlock(offsets: Uint32Array, lowMz: Uint16Array, base: number, e
         const suu = m0 < slen ? (suffix[m0] ?? 0) : 0;
         let mfb = 0;
         if (suu > 0) {
-          const sul = (accI[l] ?? 0) * (1 + 1e-5) + deltaI;
+          const sul = (accI[l] ?? 0) * (1 + SUM_MARGIN) + deltaI;
           const fb = (accB[l] ?? 0) * massScale;
           let f1 = fb >= 1 ? 1 : (sul * sul) / (suu * (1 - fb));
           if (f1 > 1) f1 = 1;
           const n2 = pairs[l] ?? 0;
           mfb = f1;
           if (n2 > 0) {
-            const g = ((num[l] ?? 0) / (den[l] ?? 1)) * (1 + 1e-5);
+            const g = ((num[l] ?? 0) * (1 + SUM_MARGIN)) / ((den[l] ?? 1) * (1 - SUM_MARGIN));
             if (g > f1) {
               const c = common[l] ?? 0;
               const n1 = c > n2 ? c : n2 + 1;
