@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, apiBlob, saveBlob, upload } from '../api.ts';
 import { ESignatureDialog } from '../components/ESignatureDialog.tsx';
+import { ScanField } from '../components/ScanField.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Area, Field, FormError, Select, useAction } from '../components/forms.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -630,7 +631,6 @@ export function Scan({ labNo: opened }: { labNo?: string | undefined } = {}) {
   const [handoverPurpose, setHandoverPurpose] = useState('');
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    input.current?.focus();
     if (opened !== undefined) show(opened).catch(() => setItem(undefined));
     api<{ people: Person[] }>('/v1/people')
       .then((r) => setPeople(r.people))
@@ -682,29 +682,14 @@ export function Scan({ labNo: opened }: { labNo?: string | undefined } = {}) {
   return (
     <section aria-labelledby="scan-title">
       <h1 id="scan-title">{t('scan.title')}</h1>
-      <form
-        onSubmit={(e) => {
-          // A scanner types the code and presses Enter.
-          e.preventDefault();
-          void lookup.run();
-        }}
-      >
-        <Field
-          ref={input}
-          label={t('scan.labNo')}
-          name="code"
-          className="scan"
-          autoComplete="off"
-          spellCheck={false}
-          hint={t('scan.hint')}
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          error={lookup.apiError}
-          required
-        />
-        <button type="submit">{t('scan.find')}</button>
-      </form>
-      <FormError error={lookup.error} fields={['code']} />
+      <ScanField
+        ref={input}
+        label={t('scan.labNo')}
+        value={code}
+        onChange={setCode}
+        onScan={() => void lookup.run()}
+        error={lookup.error}
+      />
       {item !== undefined && (
         <div className="card">
           <h2 className="mono">{item.labNo}</h2>

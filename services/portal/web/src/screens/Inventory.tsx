@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { DataTable } from '../components/DataTable.tsx';
 import { Field, FormError, Select, useAction } from '../components/forms.tsx';
+import { ScanField } from '../components/ScanField.tsx';
 import { useI18n } from '../i18n.tsx';
 import type { MessageKey } from '../i18n.tsx';
 import type { StorageLocation } from './Intake.tsx';
@@ -66,7 +67,6 @@ export function Inventory() {
     setNext(page.nextCursor);
   });
   useEffect(() => {
-    scan.current?.focus();
     void load.run(filter, undefined);
     api<StorageLocation[]>('/api/intake/v1/locations')
       .then(setLocations)
@@ -112,28 +112,14 @@ export function Inventory() {
   return (
     <section aria-labelledby="inventory-title">
       <h1 id="inventory-title">{t('inventory.title')}</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void lookup.run();
-        }}
-      >
-        <Field
-          ref={scan}
-          label={t('inventory.scan')}
-          name="code"
-          className="scan"
-          autoComplete="off"
-          spellCheck={false}
-          hint={t('scan.hint')}
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          error={lookup.apiError}
-          required
-        />
-        <button type="submit">{t('scan.find')}</button>
-      </form>
-      <FormError error={lookup.error} fields={['code']} />
+      <ScanField
+        ref={scan}
+        label={t('inventory.scan')}
+        value={code}
+        onChange={setCode}
+        onScan={() => void lookup.run()}
+        error={lookup.error}
+      />
       <form aria-label={t('inventory.filters')} onSubmit={(e) => e.preventDefault()} className="filters">
         <div className="grid">
           <Select
