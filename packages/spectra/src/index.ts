@@ -24,7 +24,7 @@ export {
   COMPOSITE_DOT_POWERS,
   COMPOSITE_MF_WEIGHT,
 } from './library/index.ts';
-export type { Measure, SearchOptions, SearchResult, Hit } from './library/index.ts';
+export type { Measure, SearchOptions, SearchResult, Hit, Adjustment } from './library/index.ts';
 export { packLibrary } from './library/packed.ts';
 export type { PackedLibrary } from './library/packed.ts';
 export { serializeIndex, loadIndex } from './library/serialize.ts';

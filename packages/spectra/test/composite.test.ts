@@ -35,6 +35,9 @@ describe('default measure', () => {
     const t = hits.find((h) => h.name === 'truncated');
     expect(t?.score).toBeCloseTo(Math.max(0, composite(query, query, truncated) - LOW_MASS_CHECK.penalty), 9);
     expect(hits.find((h) => h.name === 'full')?.score).toBeCloseTo(composite(query, query, full), 9);
+    // The hit says what was taken and why.
+    expect(t?.adjustments).toEqual([{ reason: 'low-mass', points: LOW_MASS_CHECK.penalty }]);
+    expect(hits.find((h) => h.name === 'full')?.adjustments).toEqual([]);
     expect(index.search(query, { lowMassPenalty: 0 }).hits.find((h) => h.name === 'truncated')?.score).toBeCloseTo(composite(query, query, truncated), 9);
     expect(index.search(query, { measure: 'identity' }).hits.find((h) => h.name === 'truncated')?.score).toBe(identityMatchFactor(query, truncated));
     expect(() => index.search(query, { lowMassPenalty: -1 })).toThrow(/lowMassPenalty/);

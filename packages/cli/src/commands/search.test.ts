@@ -50,6 +50,19 @@ describe('tamga search', () => {
     expect(line.hits[0]?.score).toBe(line.hits[0]?.mf);
   });
 
+  it('says in the text output what a check took from a hit\'s score', async () => {
+    // The unknown's heaviest significant ion (85) is far above ALPHA's (57): the default measure's
+    // low-mass check takes 30 from ALPHA, and the line says so.
+    const heavier = join(dir, 'heavier.msp');
+    writeFileSync(heavier, 'Name: heavier\nNum Peaks: 4\n41 90; 43 999; 57 320; 85 200\n');
+    const { code, out } = await run(['--library', lib, heavier]);
+    expect(code).toBe(0);
+    const alpha = out.find((l) => l.includes('ALPHA'));
+    expect(alpha).toMatch(/\| L1 \(-30 low-mass\)$/);
+    const ident = await run(['--library', lib, heavier, '--measure', 'identity']);
+    expect(ident.out.find((l) => l.includes('ALPHA'))).toMatch(/\| L1$/);
+  });
+
   it('saves the index and reuses it on the next run', async () => {
     const idx = join(dir, 'lib.idx');
     const first = await run(['--library', lib, query, '--index', idx]);

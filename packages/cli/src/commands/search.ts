@@ -36,12 +36,16 @@ function openLibrary(libraryPath: string, indexPath: string | undefined): Spectr
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
+/** What a check took from the score, e.g. " (-30 low-mass)", so a lowered score is explained. */
+const adjusted = (list: SearchResult['hits'][number]['adjustments']): string =>
+  list.length === 0 ? '' : ` (${list.map((a) => `-${r1(a.points)} ${a.reason}`).join(', ')})`;
+
 function printText(io: Io, k: number, query: { name: string; inchikey?: string }, result: SearchResult): void {
   io.out(`Query ${k + 1}: ${query.name}${query.inchikey === undefined ? '' : ` (${query.inchikey})`}  [${result.measure}, ${result.library.name} ${result.library.version}]`);
   io.out('  rank  score     MF    RMF  prob%  name | InChIKey | derivative | id');
   for (const h of result.hits) {
     io.out(
-      `  ${String(h.rank).padStart(4)}  ${r1(h.score).toFixed(1).padStart(6)}  ${String(Math.round(h.mf)).padStart(5)}  ${String(Math.round(h.rmf)).padStart(5)}  ${h.probability.toFixed(1).padStart(5)}  ${h.name} | ${h.inchikey || '-'} | ${h.derivative} | ${h.id}`,
+      `  ${String(h.rank).padStart(4)}  ${r1(h.score).toFixed(1).padStart(6)}  ${String(Math.round(h.mf)).padStart(5)}  ${String(Math.round(h.rmf)).padStart(5)}  ${h.probability.toFixed(1).padStart(5)}  ${h.name} | ${h.inchikey || '-'} | ${h.derivative} | ${h.id}${adjusted(h.adjustments)}`,
     );
   }
   if (result.hits.length === 0) io.out('  (no hits)');

@@ -67,8 +67,16 @@ export interface Hit {
   rmf: number;
   /** Probability-like confidence in percent, relative to the other hits (see probability.ts). */
   probability: number;
+  /** What was taken from the score and why (empty when nothing): the score is max(0, raw - their sum). */
+  adjustments: Adjustment[];
   /** The record's comments: its licence and attribution. */
   comments: string;
+}
+
+/** Points taken from a hit's score by one of the search's checks. */
+export interface Adjustment {
+  reason: 'derivative' | 'low-mass' | 'retention-index';
+  points: number;
 }
 
 export interface SearchResult {
@@ -177,7 +185,13 @@ export class SpectralIndex {
         this.searchPruned(prep, scorer, heap);
       }
     }
-    return { library: this.meta, measure, hits: this.hits(prep, heap.sorted()) };
+    const lowMass = this.lowMassPenalty(measure, opts);
+    const adjustments = (s: number): Adjustment[] => {
+      const out: Adjustment[] = [];
+      this.penalties(s, prep, opts, lowMass, out);
+      return out;
+    };
+    return { library: this.meta, measure, hits: this.hits(prep, heap.sorted(), adjustments) };
   }
 
   private prepare(query: Peaks & { ri?: number; derivative?: string }): Prepared {
@@ -207,23 +221,46 @@ export class SpectralIndex {
    * derivative check (see scoring/derivative.ts), then the retention-index penalty.
    */
   private riAdjust(raw: number, s: number, prep: Prepared, opts: SearchOptions, lowMass: number): number {
+    const p = this.penalties(s, prep, opts, lowMass);
+    return p === 0 ? raw : Math.max(0, raw - p);
+  }
+
+  /**
+   * The points taken from spectrum s's raw score, each only ever lowering it (so every bound
+   * stays valid): the derivative check (scoring/derivative.ts), the low-mass check
+   * (LOW_MASS_CHECK) and the retention-index penalty; listed in `out` when given.
+   */
+  private penalties(s: number, prep: Prepared, opts: SearchOptions, lowMass: number, out?: Adjustment[]): number {
+    let total = 0;
+    const add = (reason: Adjustment['reason'], points: number): void => {
+      total += points;
+      out?.push({ reason, points });
+    };
     const dpen = opts.derivativePenalty ?? DERIVATIVE_MISMATCH_PENALTY;
-    let score =
-      prep.derivative === '' || dpen === 0 ? raw : Math.max(0, raw - derivativePenalty(prep.derivative, this.parts.derivatives?.[s], dpen));
-    if (lowMass > 0 && (this.parts.highMz[s] ?? 0) + LOW_MASS_CHECK.gap < prep.highMz) score = Math.max(0, score - lowMass);
+    if (prep.derivative !== '' && dpen !== 0) {
+      const d = derivativePenalty(prep.derivative, this.parts.derivatives?.[s], dpen);
+      if (d > 0) add('derivative', d);
+    }
+    if (lowMass > 0 && (this.parts.highMz[s] ?? 0) + LOW_MASS_CHECK.gap < prep.highMz) add('low-mass', lowMass);
     const pen = opts.riPenalty;
-    if (pen === undefined) return score;
     const lri = this.parts.ri[s] ?? Number.NaN;
-    if (Number.isNaN(lri) || Number.isNaN(prep.ri)) return score;
-    const over = Math.abs(lri - prep.ri) - pen.tolerance;
-    return over > 0 ? Math.max(0, score - over * pen.perUnit) : score;
+    if (pen !== undefined && !Number.isNaN(lri) && !Number.isNaN(prep.ri)) {
+      const over = Math.abs(lri - prep.ri) - pen.tolerance;
+      if (over > 0) add('retention-index', over * pen.perUnit);
+    }
+    return total;
+  }
+
+  private lowMassPenalty(measure: Measure, opts: SearchOptions): number {
+    const lowMass = opts.lowMassPenalty ?? (measure === 'composite' ? LOW_MASS_CHECK.penalty : 0);
+    if (!Number.isFinite(lowMass) || lowMass < 0) throw SpectraErrors.SPECTRA_ERR_BAD_QUERY(`lowMassPenalty must be a non-negative number, got ${lowMass}`);
+    return lowMass;
   }
 
   private scorer(measure: Measure, prep: Prepared, opts: SearchOptions): Scorer {
     const { offsets, mz, intensity } = this.parts;
     const { q } = prep;
-    const lowMass = opts.lowMassPenalty ?? (measure === 'composite' ? LOW_MASS_CHECK.penalty : 0);
-    if (!Number.isFinite(lowMass) || lowMass < 0) throw SpectraErrors.SPECTRA_ERR_BAD_QUERY(`lowMassPenalty must be a non-negative number, got ${lowMass}`);
+    const lowMass = this.lowMassPenalty(measure, opts);
     const adjust = (sc: number, s: number): number => this.riAdjust(sc, s, prep, opts, lowMass);
     const dotPart = (powers: { mz: number; intensity: number }, floor = 0) => {
       const t = powerTables(powers.mz, powers.intensity);
@@ -725,7 +762,7 @@ export class SpectralIndex {
     return bound * 1000;
   }
 
-  private hits(prep: Prepared, ranked: readonly { score: number; s: number }[]): Hit[] {
+  private hits(prep: Prepared, ranked: readonly { score: number; s: number }[], adjustments: (s: number) => Adjustment[]): Hit[] {
     const { offsets, mz, intensity, ids, names, inchikeys, derivatives, comments } = this.parts;
     const q = prep.q;
     const base = ranked.map(({ score, s }, k) => {
@@ -742,6 +779,7 @@ export class SpectralIndex {
         mf: identityKernel(q.mz, q.intensity, mz, intensity, a, b, false),
         rmf: identityKernel(q.mz, q.intensity, mz, intensity, a, b, true),
         probability: 0,
+        adjustments: adjustments(s),
         comments: comments?.[s] ?? '',
       };
     });
