@@ -1,6 +1,6 @@
 // The portal's wire contracts: sign-in, user accounts and the e-signature step (services/portal).
 import { z } from 'zod';
-import { AgencyId, PersonName } from './common.ts';
+import { AgencyId, PersonName, UserId } from './common.ts';
 import { Role } from './identity.ts';
 
 /** Usernames are compared in lower case. */
@@ -54,3 +54,7 @@ export const WitnessSignatureBody = ESignatureRequestBody.extend({
   meaning: z.literal('witnessed'),
 });
 export type WitnessSignatureBody = z.infer<typeof WitnessSignatureBody>;
+
+/** `/v1/users/:userId`. */
+export const UserParams = z.object({ userId: UserId });
+export type UserParams = z.infer<typeof UserParams>;

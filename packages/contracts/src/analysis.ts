@@ -190,6 +190,8 @@ export const HitView = z.object({
   mf: z.number(),
   rmf: z.number(),
   probability: z.number(),
+  /** What the search's checks took from `score` and why. */
+  adjustments: z.array(z.object({ reason: z.enum(['derivative', 'low-mass', 'retention-index']), points: z.number() })).optional(),
 });
 export type HitView = z.infer<typeof HitView>;
 
@@ -242,3 +244,13 @@ export const MirrorPlotQuery = z.object({
   rank: z.coerce.number().int().min(1).default(1),
 });
 export type MirrorPlotQuery = z.infer<typeof MirrorPlotQuery>;
+
+// ---------------------------------------------------------------- path parameters
+
+/** `/v1/work-items/:id`, `/v1/results/:id` and `/v1/spectra/:id`. */
+export const IdParams = z.object({ id: Id });
+export type IdParams = z.infer<typeof IdParams>;
+
+/** `/v1/libraries/:name/versions/:version/...`. */
+export const LibraryVersionParams = z.object({ name: z.string().min(1), version: z.string().min(1) });
+export type LibraryVersionParams = z.infer<typeof LibraryVersionParams>;

@@ -41,7 +41,7 @@ export type { StreamName, EventType, EventData, EventOf, AnyEvent, NewEvent } fr
 export { ItemReceived, AnalysisRequested, AnalysisPriority, intakeEvents } from './events/intake.ts';
 export { ResultApproved, PersonRef, LibraryRef, Quantity, PeakPair, TechniqueUsed, analysisEvents } from './events/analysis.ts';
 export { ReportIssued, ReportNumber, reportingEvents } from './events/reporting.ts';
-export { ReportParams, SignedReasonBody, ReportListQuery, VerificationQuery } from './reporting.ts';
+export { ReportParams, SignedReasonBody, ReportListQuery, VerificationQuery, VerificationParams } from './reporting.ts';
 export { DeadLetterListQuery, DeadLetterParams } from './admin.ts';
 export {
   Username,
@@ -52,6 +52,7 @@ export {
   ChangePasswordBody,
   ESignatureRequestBody,
   WitnessSignatureBody,
+  UserParams,
 } from './accounts.ts';
 export { signedActs } from './signed-acts.ts';
 export type { CustodyMoveKind, CustodyMeaning, ReviewMeaning, SignedActText } from './signed-acts.ts';
@@ -95,6 +96,13 @@ export {
   InventoryStatus,
   InventoryQuery,
   PhotoUploadQuery,
+  AgencyParams,
+  CaseParams,
+  ItemParams,
+  PhotoParams,
+  TransferParams,
+  DeviationParams,
+  BarcodeParams,
 } from './intake.ts';
 
 export {
@@ -122,4 +130,6 @@ export {
   SignedReviewBody,
   SignedCorrectionBody,
   MirrorPlotQuery,
+  IdParams,
+  LibraryVersionParams,
 } from './analysis.ts';

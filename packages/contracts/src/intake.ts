@@ -1,7 +1,7 @@
 // Intake's wire contracts: HTTP bodies of services/intake and the payloads of the intake.* events.
 // The intake domain takes its types from here (z.infer), so these schemas are the one source of truth.
 import { z } from 'zod';
-import { ESignatureToken, Id, IsoDate, IsoDateTime, LabNo, Sha256Hex } from './common.ts';
+import { AgencyId, CaseId, ESignatureToken, Id, IsoDate, IsoDateTime, LabNo, Sha256Hex } from './common.ts';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -302,3 +302,33 @@ export const PhotoUploadQuery = z.object({
   custodyEventId: z.uuid().optional(),
 });
 export type PhotoUploadQuery = z.infer<typeof PhotoUploadQuery>;
+
+// ---------------------------------------------------------------- path parameters
+
+/** `/v1/agencies/:agencyId`. */
+export const AgencyParams = z.object({ agencyId: AgencyId });
+export type AgencyParams = z.infer<typeof AgencyParams>;
+
+/** `/v1/cases/:caseId`. */
+export const CaseParams = z.object({ caseId: CaseId });
+export type CaseParams = z.infer<typeof CaseParams>;
+
+/** `/v1/items/:labNo`. */
+export const ItemParams = z.object({ labNo: LabNo });
+export type ItemParams = z.infer<typeof ItemParams>;
+
+/** `/v1/items/:labNo/photos/:photoId`. */
+export const PhotoParams = ItemParams.extend({ photoId: z.uuid() });
+export type PhotoParams = z.infer<typeof PhotoParams>;
+
+/** `/v1/items/:labNo/transfers/:transferId/{accept,decline}`. */
+export const TransferParams = ItemParams.extend({ transferId: z.uuid() });
+export type TransferParams = z.infer<typeof TransferParams>;
+
+/** `/v1/items/:labNo/deviations/:deviationId/resolve`. */
+export const DeviationParams = ItemParams.extend({ deviationId: z.uuid() });
+export type DeviationParams = z.infer<typeof DeviationParams>;
+
+/** `/v1/items/by-barcode/:code`: whatever a scanner read off a label (the service decodes it to a lab number). */
+export const BarcodeParams = z.object({ code: z.string().min(1).max(200) });
+export type BarcodeParams = z.infer<typeof BarcodeParams>;

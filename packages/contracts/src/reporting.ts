@@ -26,11 +26,18 @@ export const ReportListQuery = z.object({
 });
 export type ReportListQuery = z.infer<typeof ReportListQuery>;
 
+/** A report number as the public verification takes it: anything printed, at most 64 characters. */
+const VerifiedReportNumber = z.string().min(1).max(64);
+
+/** `/v1/verifications/:reportNumber`. */
+export const VerificationParams = z.object({ reportNumber: VerifiedReportNumber });
+export type VerificationParams = z.infer<typeof VerificationParams>;
+
 const Hex64 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal digits');
 
 /** A PDF file is checked by its SHA-256; a paper copy by the content SHA-256 printed on every page. */
 export const VerificationQuery = z
-  .object({ reportNumber: z.string().min(1).max(64), sha256: Hex64.optional(), contentSha256: Hex64.optional() })
+  .object({ reportNumber: VerifiedReportNumber, sha256: Hex64.optional(), contentSha256: Hex64.optional() })
   .refine((q) => q.sha256 !== undefined || q.contentSha256 !== undefined, {
     message: 'give sha256 (of the PDF file) or contentSha256 (printed on every page)',
     path: ['sha256'],

@@ -3,8 +3,7 @@
 // instrument wrote. Everything is parsed and searched before anything is stored: a file that
 // fails leaves no blob and no record behind.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { CrmSpectraBody, Id, LibraryImportQuery, MirrorPlotQuery, SpectrumUploadQuery } from '@tamga/contracts';
+import { CrmSpectraBody, IdParams, LibraryImportQuery, LibraryVersionParams, MirrorPlotQuery, SpectrumUploadQuery } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
 import { detectFormat, entropySimilarity, makeSpectrum, parseSpectrumFile } from '@tamga/spectra';
 import { AnalysisErrors } from '../domain/errors.ts';
@@ -40,7 +39,7 @@ export function rawUploadRoutes(app: ServiceApp, ctx: RouteContext): void {
     {
       bodyLimit: SPECTRUM_LIMIT,
       config: { roles: ANALYSTS },
-      schema: { params: z.object({ id: Id }), querystring: SpectrumUploadQuery },
+      schema: { params: IdParams, querystring: SpectrumUploadQuery },
     },
     async (request, reply) => {
       const p = request.principal;
@@ -76,6 +75,7 @@ export function rawUploadRoutes(app: ServiceApp, ctx: RouteContext): void {
             probability: h.probability,
             libraryRi,
             riDelta: libraryRi === undefined || s.ri === undefined ? undefined : s.ri - libraryRi,
+            adjustments: h.adjustments,
           };
         });
         return {
@@ -155,7 +155,7 @@ export function rawUploadRoutes(app: ServiceApp, ctx: RouteContext): void {
     {
       bodyLimit: SPECTRUM_LIMIT,
       config: { roles: LIBRARY_KEEPERS },
-      schema: { params: z.object({ name: z.string().min(1), version: z.string().min(1) }) },
+      schema: { params: LibraryVersionParams },
     },
     async (request, reply) => {
       const p = request.principal;
@@ -219,7 +219,6 @@ function summary(r: SpectrumUploadDoc) {
 /** Reading spectra: JSON routes, default parsers. */
 export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
   const { store } = ctx;
-  const Params = z.object({ id: Id });
 
   async function visibleUpload(id: string, principal: Parameters<typeof assertCanSee>[0]) {
     const upload = await store.collection(spectrumUploads).get(id);
@@ -230,7 +229,7 @@ export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
 
   app.get(
     '/v1/work-items/:id/spectra',
-    { config: { roles: ANALYTICAL_STAFF }, schema: { params: Params } },
+    { config: { roles: ANALYTICAL_STAFF }, schema: { params: IdParams } },
     async (request) => {
       assertCanSee(request.principal, await loadWorkItem(store, request.params.id));
       const uploads = await store
@@ -240,7 +239,7 @@ export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
     },
   );
 
-  app.get('/v1/spectra/:id', { config: { roles: ANALYTICAL_STAFF }, schema: { params: Params } }, async (request) => {
+  app.get('/v1/spectra/:id', { config: { roles: ANALYTICAL_STAFF }, schema: { params: IdParams } }, async (request) => {
     const u = await visibleUpload(request.params.id, request.principal);
     return {
       id: u._id,
@@ -251,7 +250,7 @@ export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
 
   app.get(
     '/v1/spectra/:id/raw',
-    { config: { roles: ANALYTICAL_STAFF }, schema: { params: Params } },
+    { config: { roles: ANALYTICAL_STAFF }, schema: { params: IdParams } },
     async (request, reply) => {
       const u = await visibleUpload(request.params.id, request.principal);
       const bytes = await store.blobs.get(u.raw.sha256);
@@ -268,7 +267,7 @@ export function spectrumReadRoutes(app: ServiceApp, ctx: RouteContext): void {
     {
       config: { roles: ANALYTICAL_STAFF },
       schema: {
-        params: Params,
+        params: IdParams,
         querystring: MirrorPlotQuery,
       },
     },

@@ -1,10 +1,9 @@
 // The analyst's and reviewer's routes: queue, assignment, findings, opinions, submission,
 // technical review and corrections.
-import { z } from 'zod';
 import {
   AssignBody,
   FindingsBody,
-  Id,
+  IdParams,
   OpinionBody,
   ResultPageQuery,
   SignedCorrectionBody,
@@ -28,8 +27,6 @@ import { resultApprovedData } from '../events/result-approved.ts';
 import { ANALYSTS, ANALYTICAL_STAFF, REVIEWERS, actorFrom, assertAssignee, assertCanSee, visibleScopes } from './access.ts';
 import { listKey, pageOf } from '../store/pages.ts';
 import type { RouteContext } from './context.ts';
-
-const IdParams = z.object({ id: Id });
 
 /** A verified e-signature as a review or correction records it. */
 function recordedSignature(s: VerifiedESignature): ESignatureRecord {

@@ -4,26 +4,31 @@ import { z } from 'zod';
 import {
   AcceptTransferBody,
   AddInvestigatorBody,
+  AgencyParams,
   AnalysisRequestBody,
+  BarcodeParams,
+  CaseParams,
   CaseListQuery,
   CreateAgencyBody,
   CreateLocationBody,
   CustodyCheckpointQuery,
   CustodyCommandBody,
   DeclineTransferBody,
-  Id,
+  DeviationParams,
   InventoryQuery,
+  ItemParams,
   LabelQuery,
   LabelSheetQuery,
-  LabNo,
   OfferTransferBody,
   OpenCaseBody,
+  PhotoParams,
   PhotoUploadQuery,
   ReceiveItemBody,
   RecordDeviationBody,
   ResolveDeviationBody,
   SignedActBody,
   SubSampleBody,
+  TransferParams,
   WitnessDestructionBody,
 } from '@tamga/contracts';
 import { encodePublicKey } from '@tamga/custody';
@@ -40,10 +45,6 @@ type SignedAct = SignedActText<CustodyMeaning>;
 import { renderLabelPdf, renderLabelPng, renderLabelSheetPdf, type LabelData, type Symbology } from '../labels/labels.ts';
 import type { Caller, IntakeStore } from '../store/intake-store.ts';
 import { CUSTODY_ROLES, INTAKE_ROLES, LAB_STAFF_ROLES, READ_ROLES, WITNESS_ROLES } from './access.ts';
-
-const CaseParams = z.object({ caseId: Id });
-const ItemParams = z.object({ labNo: LabNo });
-const PhotoParams = ItemParams.extend({ photoId: z.uuid() });
 
 function callerOf(request: FastifyRequest): Caller {
   const header = request.headers.traceparent;
@@ -93,11 +94,11 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   app.post('/v1/agencies', { config: { roles: INTAKE_ROLES }, schema: { body: CreateAgencyBody } }, async (request, reply) =>
     reply.code(201).send(await intake.createAgency(callerOf(request), request.body)),
   );
-  app.get('/v1/agencies/:agencyId', { config: { roles: READ_ROLES }, schema: { params: z.object({ agencyId: Id }) } }, async (request) => {
+  app.get('/v1/agencies/:agencyId', { config: { roles: READ_ROLES }, schema: { params: AgencyParams } }, async (request) => {
     assertAgencyScope(request.principal, request.params.agencyId);
     return intake.getAgency(request.params.agencyId);
   });
-  app.post('/v1/agencies/:agencyId/investigators', { config: { roles: INTAKE_ROLES }, schema: { params: z.object({ agencyId: Id }), body: AddInvestigatorBody } }, async (request, reply) =>
+  app.post('/v1/agencies/:agencyId/investigators', { config: { roles: INTAKE_ROLES }, schema: { params: AgencyParams, body: AddInvestigatorBody } }, async (request, reply) =>
     reply.code(201).send(await intake.addInvestigator(callerOf(request), request.params.agencyId, request.body)),
   );
 
@@ -125,7 +126,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     const { item, events } = await intake.receiveItem(caller, request.params.caseId, body);
     return reply.code(201).header('location', `/v1/items/${item.labNo}`).send({ ...item, custodyHead: events.at(-1)?.hash });
   });
-  app.get('/v1/items/by-barcode/:code', { config: { roles: READ_ROLES }, schema: { params: z.object({ code: z.string().min(1).max(200) }) } }, async (request) =>
+  app.get('/v1/items/by-barcode/:code', { config: { roles: READ_ROLES }, schema: { params: BarcodeParams } }, async (request) =>
     readableItem(request, labNoFromScan(request.params.code)),
   );
   app.get('/v1/items/:labNo', { config: { roles: READ_ROLES }, schema: { params: ItemParams } }, async (request) => {
@@ -166,9 +167,8 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
     });
     return reply.code(201).send({ transferId, item, events });
   });
-  const TransferParams = ItemParams.extend({ transferId: z.uuid() });
   /** The receiver accepts (re-authenticating) or declines a pending hand-over. */
-  async function answerTransfer(caller: Caller, params: z.infer<typeof TransferParams>, kind: 'accept_transfer' | 'decline_transfer', body: AcceptTransferBody) {
+  async function answerTransfer(caller: Caller, params: TransferParams, kind: 'accept_transfer' | 'decline_transfer', body: AcceptTransferBody) {
     return intake.custody(caller, params.labNo, {
       kind,
       transferId: params.transferId,
@@ -232,7 +232,7 @@ export function registerIntakeRoutes(app: ServiceApp, intake: IntakeStore, optio
   );
   app.post(
     '/v1/items/:labNo/deviations/:deviationId/resolve',
-    { config: { roles: INTAKE_ROLES }, schema: { params: ItemParams.extend({ deviationId: z.uuid() }), body: ResolveDeviationBody } },
+    { config: { roles: INTAKE_ROLES }, schema: { params: DeviationParams, body: ResolveDeviationBody } },
     async (request) => intake.resolveDeviation(callerOf(request), request.params.labNo, request.params.deviationId, request.body),
   );
   // Sending an item for analysis releases it from its holder: e-signed like every custody act.

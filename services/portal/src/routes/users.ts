@@ -1,8 +1,7 @@
 // Administration of users and agencies (admin only), and the caller's own account: who am I,
 // change my password.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { ChangePasswordBody, CreateAgencyBody, CreateUserBody, Id, UpdateUserBody } from '@tamga/contracts';
+import { ChangePasswordBody, CreateAgencyBody, CreateUserBody, UpdateUserBody, UserParams } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { isDomainError } from '@tamga/contracts';
@@ -22,8 +21,6 @@ export interface UserRouteDeps {
   credentials: CredentialDeps;
   sessions: SessionRepository;
 }
-
-const UserParams = z.object({ userId: Id });
 
 export function registerUserRoutes(app: ServiceApp, deps: UserRouteDeps): void {
   const { credentials, sessions, store } = deps;

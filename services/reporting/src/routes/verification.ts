@@ -1,8 +1,7 @@
 // Public verification: anyone holding a report can check it is genuine, unmodified and current.
 // Upload the PDF, or give the report number and the SHA-256 printed on it.
-import { z } from 'zod';
 import { verifyReportPdf, pdfSha256 } from '@tamga/report-pdf';
-import { VerificationQuery, isDomainError } from '@tamga/contracts';
+import { VerificationParams, VerificationQuery, isDomainError } from '@tamga/contracts';
 import type { ServiceApp } from '@tamga/service-kit';
 import type { DocumentStore } from '@tamga/store';
 import { reportingErrors } from '../domain/errors.ts';
@@ -67,7 +66,7 @@ export function registerVerificationRoutes(app: ServiceApp, deps: { store: Docum
   // (signature, integrity) needs the file itself or its SHA-256.
   app.get(
     '/v1/verifications/:reportNumber',
-    { config: { public: true }, schema: { params: z.object({ reportNumber: z.string().min(1).max(64) }) } },
+    { config: { public: true }, schema: { params: VerificationParams } },
     async (request) => {
       const record = await reports.get(request.params.reportNumber);
       return {
