@@ -226,7 +226,7 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       spectra: {
         search: {
           library: { name: string; version: string };
-          hits: { rank: number; inchikey: string; mf: number; rmf: number; entropy: number; probability: number }[];
+          hits: { rank: number; inchikey: string; score: number; mf: number; rmf: number; entropy: number; probability: number; adjustments: { reason: string; points: number }[] }[];
         };
       }[];
     }>();
@@ -239,6 +239,9 @@ describe.skipIf(!haveData || !haveNats)('analysis workflow over NATS and HTTP', 
       expect(h.entropy).toBeLessThanOrEqual(1000);
       expect(h.rmf).toBeGreaterThanOrEqual(0);
       expect(h.probability).toBeGreaterThanOrEqual(0);
+      // what the search's checks took from the score is kept with the hit
+      expect(Array.isArray(h.adjustments)).toBe(true);
+      for (const a of h.adjustments) expect(['derivative', 'low-mass', 'retention-index']).toContain(a.reason);
     }
 
     // the raw file comes back byte for byte with its SHA-256

@@ -87,6 +87,8 @@ export interface StoredHit {
   libraryRi?: number | undefined;
   /** Uploaded spectrum's RI minus the record's, when both carry one. */
   riDelta?: number | undefined;
+  /** What the search's checks took from `score` and why (absent on hits stored before they were kept). */
+  adjustments?: { reason: 'derivative' | 'low-mass' | 'retention-index'; points: number }[] | undefined;
 }
 
 export interface UploadedSpectrum {
