@@ -466,7 +466,7 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
       .getByLabel('Library file (MSP)')
       .setInputFiles({ name: 'synthetic.msp', mimeType: 'chemical/x-msp', buffer: Buffer.from(syntheticLibraryMsp()) });
     await page.getByRole('button', { name: 'Import' }).click();
-    await page.getByText('Synthetic-EI 2026.1 imported: 4 spectra.').waitFor();
+    await page.getByText('Synthetic-EI 2026.1 imported: 5 spectra.').waitFor();
     await page.getByRole('cell', { name: 'Synthetic-EI' }).waitFor();
     await shot(page, '06-qa-libraries');
     await done(page);
@@ -509,6 +509,8 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     const hits = page.getByRole('table').filter({ hasText: 'Library hits' });
     await hits.waitFor();
     await expect(hits.getByRole('row').nth(1).getByRole('cell').nth(1).textContent()).resolves.toBe(QUERY_OF);
+    // A reference lacking the unknown's heaviest ions says what the search took from its score.
+    await expect(hits.getByRole('row', { name: /Synthetic compound E/ }).getByRole('cell').nth(2).textContent()).resolves.toMatch(/^\d+\(−30: lacks the unknown's heaviest ions\)$/);
     const plot = page.getByRole('img', { name: `Mirror plot: query against ${QUERY_OF}` });
     await plot.waitFor();
     await expect(plot.evaluate((img) => (img as HTMLImageElement).naturalWidth > 0)).resolves.toBe(true);

@@ -219,6 +219,16 @@ export const SYNTHETIC_LIBRARY = [
       [148, 180],
     ],
   },
+  {
+    // C's fragments without its heavier ions (99, 142): the search's low-mass check lowers it.
+    name: 'Synthetic compound E',
+    peaks: [
+      [42, 160],
+      [57, 999],
+      [71, 500],
+      [85, 310],
+    ],
+  },
 ] as const;
 export const QUERY_OF = 'Synthetic compound C';
 

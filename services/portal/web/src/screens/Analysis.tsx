@@ -56,9 +56,12 @@ interface WorkItem {
 interface Hit {
   rank: number;
   name: string;
+  score: number;
   mf: number;
   rmf: number;
   probability: number;
+  /** What the search's checks took from the score and why. */
+  adjustments?: { reason: 'derivative' | 'low-mass' | 'retention-index'; points: number }[];
 }
 interface Upload {
   id: string;
@@ -194,6 +197,19 @@ function Hits({ upload: up, chosen, onChoose }: { upload: Upload; chosen: number
               <button type="button" className="link" aria-pressed={h.rank === chosen} onClick={() => onChoose(h.rank)}>
                 {h.name}
               </button>
+            ),
+          },
+          {
+            header: t('work.score'),
+            cell: (h) => (
+              <>
+                {Math.round(h.score)}
+                {(h.adjustments ?? []).map((a) => (
+                  <small key={a.reason} className="adjustment">
+                    {t(`work.adjustment.${a.reason}`, { points: Math.round(a.points) })}
+                  </small>
+                ))}
+              </>
             ),
           },
           { header: t('work.mf'), cell: (h) => Math.round(h.mf) },
