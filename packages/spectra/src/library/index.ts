@@ -481,7 +481,7 @@ export class SpectralIndex {
     // cosine norm (resp. of its mass) stays below SKIP_COS^2 (resp. SKIP_ID^2): what they could
     // add is at most the norm of their weights (Cauchy-Schwarz with a library side of norm <= 1),
     // which is added to every bound instead. The densest bins (low m/z) weigh least.
-    const all: { m: number; c: number; i: number; useC: boolean; useI: boolean }[] = [];
+    const all: QueryBin[] = [];
     let massAll = 0;
     for (let k = 0; k < q.mz.length; k++) {
       const m = q.mz[k] ?? 0;
@@ -490,7 +490,7 @@ export class SpectralIndex {
       if (m > maxMz) continue;
       all.push({ m, c: cos === undefined ? 0 : (cos.qhat[m] ?? 0), i: iw, useC: cos !== undefined, useI: wmf > 0 });
     }
-    const skip = (weight: (e: (typeof all)[number]) => number, budget: number, drop: (e: (typeof all)[number]) => void): number => {
+    const skip = (weight: (e: QueryBin) => number, budget: number, drop: (e: QueryBin) => void): number => {
       const order = [...all].sort((x, y) => weight(x) - weight(y));
       let sum = 0;
       for (const e of order) {
@@ -503,7 +503,7 @@ export class SpectralIndex {
     };
     const deltaC = cos === undefined ? 0 : skip((e) => e.c, SKIP_COS * SKIP_COS, (e) => (e.useC = false));
     const deltaI = wmf > 0 ? skip((e) => e.i, SKIP_ID * SKIP_ID * massAll, (e) => (e.useI = false)) : 0;
-    const list = (pick: (e: (typeof all)[number]) => boolean) => {
+    const list = (pick: (e: QueryBin) => boolean) => {
       const kept = all.filter(pick);
       return { bins: Uint16Array.from(kept, (e) => e.m), qc: Float64Array.from(kept, (e) => e.c / WEIGHT_SCALE), qi: Float64Array.from(kept, (e) => e.i / WEIGHT_SCALE) };
     };
@@ -786,6 +786,15 @@ export class SpectralIndex {
     const probs = matchProbabilities(base.map((h) => ({ score: h.score, compound: `${h.inchikey.slice(0, 14) || h.name}|${h.derivative}` })));
     return base.map((h, k) => ({ ...h, probability: probs[k] ?? 0 }));
   }
+}
+
+/** A query bin in scanBounds: its cosine and identity weights, and which accumulations read it. */
+interface QueryBin {
+  m: number;
+  c: number;
+  i: number;
+  useC: boolean;
+  useI: boolean;
 }
 
 /** A measure searched by blocked bounds: wmf * MF + wdot * 1000 * cosine. */
