@@ -527,6 +527,8 @@ export class SpectralIndex {
     const { accC, accI, accB, common, pairs, num, den } = this.scratch;
     const ub = (this.ubBuf ??= new Float32Array(this.count));
     const hist = new Uint32Array(HIST_BUCKETS);
+    // The composite keeps its highest bounds as they are made, to score first (scoreCosineFirst).
+    const seeds = new TopK(Math.max(4 * heap.capacity, 64));
     const pairPost = { blocks: this.blocks, start: this.parts.pairStart, local: this.parts.pairLocal, ratio: this.parts.pairRatio };
     for (let b = 0; b < this.blocks; b++) {
       const base = b << BLOCK_BITS;
@@ -545,9 +547,12 @@ export class SpectralIndex {
         accumulatePairs(pairPost, b, qp.keys, qp.mj, qp.qs, pairs, num, den);
       }
       if (cos !== undefined) accumulateBlock(cos.post, cos.post.weight, b, cosOnly.bins, cosOnly.qc, accC);
+      if (later) {
+        cosineBoundsOfBlock(offsets, base, end, ub, part.wmf * (1 + MARGIN_EXACT) + 1e-6, wdot, deltaC, accC, seeds);
+        continue;
+      }
       boundsOfBlock(offsets, this.parts.lowMz, base, end, ub, hist, {
         wmf,
-        constant: later ? part.wmf * (1 + MARGIN_EXACT) + 1e-6 : 0,
         wdot: cos === undefined ? 0 : wdot,
         qmin,
         suffix,
@@ -562,7 +567,7 @@ export class SpectralIndex {
         den,
       });
     }
-    if (later) this.scoreCosineFirst(ub, hist, prep, scorer, part.wmf, heap);
+    if (later) this.scoreCosineFirst(ub, seeds.sorted(), prep, scorer, part.wmf, heap);
     else this.scoreByBound(ub, hist, scorer, heap);
   }
 
@@ -573,7 +578,7 @@ export class SpectralIndex {
    * peaks against the query's dense arrays (identityWalk), and scores exactly only those whose
    * tightened bound still reaches the k-th best.
    */
-  private scoreCosineFirst(ub: Float32Array, hist: Uint32Array, prep: Prepared, scorer: Scorer, wmf: number, heap: TopK): void {
+  private scoreCosineFirst(ub: Float32Array, seeds: readonly { s: number }[], prep: Prepared, scorer: Scorer, wmf: number, heap: TopK): void {
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
       this.stamp.fill(0);
@@ -581,15 +586,9 @@ export class SpectralIndex {
     }
     const gen = this.generation;
     const stamp = this.stamp;
-    const want = Math.max(4 * heap.capacity, 64);
-    let lo = HIST_BUCKETS - 1;
-    let n = hist[lo] ?? 0;
-    while (lo > 0 && n < want) n += hist[--lo] ?? 0;
-    for (let s = 0; s < this.count; s++) {
-      if (bucketOf(ub[s] ?? 0) >= lo) {
-        stamp[s] = gen;
-        heap.offer(scorer.exact(s), s);
-      }
+    for (const { s } of seeds) {
+      stamp[s] = gen;
+      heap.offer(scorer.exact(s), s);
     }
     const walk = this.walkArrays(prep);
     const top = 1000 * wmf * (1 + MARGIN_EXACT) + 1e-3;
@@ -844,11 +843,32 @@ const bucketOf = (v: number): number => {
   return h < 0 ? 0 : h >= HIST_BUCKETS ? HIST_BUCKETS - 1 : h;
 };
 
+/**
+ * The composite's bounds in its streaming pass: the identity part at its maximum (`constant`,
+ * 0..1 scale, margins included) plus the cosine bound, for spectra base..end-1 of one block,
+ * written to ub; the highest go to `seeds`. Its own small function so that the engine optimises
+ * the loop, run once per spectrum and query.
+ */
+function cosineBoundsOfBlock(offsets: Uint32Array, base: number, end: number, ub: Float32Array, constant: number, wdot: number, delta: number, accC: Float32Array, seeds: TopK): void {
+  const extra = delta + MARGIN_F32;
+  let worst = seeds.full ? seeds.worstScore : -1;
+  for (let s = base; s < end; s++) {
+    let v = 0;
+    if ((offsets[s] ?? 0) < (offsets[s + 1] ?? 0)) {
+      const cb = (accC[s - base] ?? 0) + extra;
+      v = 1000 * (constant + wdot * (cb > 1 ? 1 : cb));
+    }
+    ub[s] = v;
+    if (v > worst) {
+      seeds.offer(v, s);
+      if (seeds.full) worst = seeds.worstScore;
+    }
+  }
+}
+
 /** What boundsOfBlock reads: the measure's weights, the query's side and the block's sums. */
 interface BlockSums {
   wmf: number;
-  /** Added to every non-empty spectrum's bound (0..1 scale). */
-  constant: number;
   wdot: number;
   qmin: number;
   suffix: Float64Array;
@@ -869,14 +889,13 @@ interface BlockSums {
  * of its own so that the engine optimises this loop, run once per spectrum and query.
  */
 function boundsOfBlock(offsets: Uint32Array, lowMz: Uint16Array, base: number, end: number, ub: Float32Array, hist: Uint32Array, k: BlockSums): void {
-  const { wmf, constant, wdot, qmin, suffix, deltaI, deltaC, accI, accB, accC, common, pairs, num, den } = k;
+  const { wmf, wdot, qmin, suffix, deltaI, deltaC, accI, accB, accC, common, pairs, num, den } = k;
   const massScale = 1 / (WEIGHT_SCALE * WEIGHT_SCALE);
   const slen = suffix.length;
   for (let s = base; s < end; s++) {
     const l = s - base;
     let v = 0;
     if ((offsets[s] ?? 0) < (offsets[s + 1] ?? 0)) {
-      v = constant;
       const lmin = lowMz[s] ?? 0;
       if (wmf > 0) {
         const m0 = lmin > qmin ? lmin : qmin;
