@@ -15,6 +15,8 @@ import type { Authenticator } from './auth/verify.ts';
 import { assertRole } from './auth/access.ts';
 import { kitErrors } from './errors.ts';
 import { createLogger } from './logging.ts';
+import { registerIdempotency } from './idempotency.ts';
+import type { IdempotencyOptions } from './idempotency.ts';
 import type { Logger } from './logging.ts';
 
 declare module 'fastify' {
@@ -49,6 +51,11 @@ export interface ServiceAppOptions {
   bodyLimit?: number | undefined;
   /** Overrides of the API-oriented helmet defaults (e.g. a UI-serving portal's CSP). */
   helmet?: FastifyHelmetOptions | undefined;
+  /**
+   * Honour `Idempotency-Key` on POST/PUT/PATCH/DELETE: the first response per caller, method,
+   * URL and key is kept in this store and replayed to retries. Without it the header is ignored.
+   */
+  idempotency?: IdempotencyOptions | undefined;
 }
 
 const traces = new WeakMap<IncomingMessage, TraceContext>();
@@ -248,6 +255,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     principals.set(request, principal);
     if (config.roles !== undefined) assertRole(principal, config.roles);
   });
+
+  if (options.idempotency !== undefined) await registerIdempotency(app, options.idempotency);
 
   app.setErrorHandler((err, request, reply) => {
     const domain = toDomainError(err);

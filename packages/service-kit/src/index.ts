@@ -6,6 +6,9 @@ export type { ServiceConfig } from './config.ts';
 
 export { kitErrors } from './errors.ts';
 
+export { IdempotencyKeys, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.ts';
+export type { IdempotencyOptions } from './idempotency.ts';
+
 export { createLogger, withLogContext, REDACT_PATHS } from './logging.ts';
 export type { Logger, LoggerOptions, LogContext } from './logging.ts';
 

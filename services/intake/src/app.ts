@@ -41,6 +41,7 @@ export async function buildApp(deps: IntakeDeps): Promise<IntakeApp> {
     logger: deps.logger,
     auth: deps.auth,
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
+    idempotency: { store: deps.store, clock },
   });
   registerIntakeRoutes(app, intake, { now: clock, eSignatures: deps.eSignatures });
   if (deps.deadLetters !== undefined) registerDeadLetterRoutes(app, deps.deadLetters);
