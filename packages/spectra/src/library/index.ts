@@ -526,8 +526,7 @@ export class SpectralIndex {
     };
     const { accC, accI, accB, common, pairs, num, den } = this.scratch;
     const ub = (this.ubBuf ??= new Float32Array(this.count));
-    const hist = new Uint32Array(HIST_BUCKETS);
-    // The composite keeps its highest bounds as they are made, to score first (scoreCosineFirst).
+    // The highest bounds, kept as they are made, are scored first to set the k-th best.
     const seeds = new TopK(Math.max(4 * heap.capacity, 64));
     const pairPost = { blocks: this.blocks, start: this.parts.pairStart, local: this.parts.pairLocal, ratio: this.parts.pairRatio };
     for (let b = 0; b < this.blocks; b++) {
@@ -551,7 +550,7 @@ export class SpectralIndex {
         cosineBoundsOfBlock(offsets, base, end, ub, part.wmf * (1 + MARGIN_EXACT) + 1e-6, wdot, deltaC, accC, seeds);
         continue;
       }
-      boundsOfBlock(offsets, this.parts.lowMz, base, end, ub, hist, {
+      boundsOfBlock(offsets, this.parts.lowMz, base, end, ub, seeds, {
         wmf,
         wdot: cos === undefined ? 0 : wdot,
         qmin,
@@ -568,7 +567,7 @@ export class SpectralIndex {
       });
     }
     if (later) this.scoreCosineFirst(ub, seeds.sorted(), prep, scorer, part.wmf, heap);
-    else this.scoreByBound(ub, hist, scorer, heap);
+    else this.scoreByBound(ub, seeds.sorted(), scorer, heap);
   }
 
   /**
@@ -669,32 +668,23 @@ export class SpectralIndex {
 
   /**
    * Scores spectra exactly in decreasing order of their bound until no bound can reach the k-th
-   * best: first the top buckets holding a few times k spectra, then, with the k-th best known,
-   * every spectrum whose bound reaches it (one more pass), again in decreasing order.
+   * best: first the seeds (the highest bounds, a few times k), then, with the k-th best known,
+   * every other spectrum whose bound reaches it (one more pass), best bound first.
    */
-  private scoreByBound(ub: Float32Array, hist: Uint32Array, scorer: Scorer, heap: TopK): void {
-    const want = Math.max(2 * heap.capacity, 32);
-    let hi = HIST_BUCKETS;
-    let lo = hi - 1;
-    let n = hist[lo] ?? 0;
-    while (lo > 0 && n < want) n += hist[--lo] ?? 0;
-    for (;;) {
-      const cand: number[] = [];
-      for (let s = 0; s < this.count; s++) {
-        const h = bucketOf(ub[s] ?? 0);
-        if (h >= lo && h < hi) cand.push(s);
-      }
-      cand.sort((x, y) => (ub[y] ?? 0) - (ub[x] ?? 0) || x - y);
-      for (const s of cand) {
-        if (heap.full && (ub[s] ?? 0) < heap.worstScore) return;
-        heap.offer(scorer.exact(s), s);
-      }
-      // Every spectrum left has a bound below lo / BUCKETS_PER_POINT.
-      if (lo === 0 || (heap.full && heap.worstScore > lo / BUCKETS_PER_POINT)) return;
-      hi = lo;
-      lo = heap.full ? Math.min(hi - 1, bucketOf(heap.worstScore)) : 0;
+  private scoreByBound(ub: Float32Array, seeds: readonly { s: number }[], scorer: Scorer, heap: TopK): void {
+    for (const { s } of seeds) heap.offer(scorer.exact(s), s);
+    // With the k-th best set, every other spectrum whose bound reaches it, best bound first.
+    const theta = heap.full ? heap.worstScore : -Infinity;
+    const seen = new Set(seeds.map((x) => x.s));
+    const cand: number[] = [];
+    for (let s = 0; s < this.count; s++) if ((ub[s] ?? 0) >= theta && !seen.has(s)) cand.push(s);
+    cand.sort((x, y) => (ub[y] ?? 0) - (ub[x] ?? 0) || x - y);
+    for (const s of cand) {
+      if (heap.full && (ub[s] ?? 0) < heap.worstScore) return;
+      heap.offer(scorer.exact(s), s);
     }
   }
+
 
   /**
    * Upper bound (0..1000) of the reverse match factor of spectrum s, stopping once it is below
@@ -827,8 +817,6 @@ interface Scorer {
   blocked?: BlockedPart;
 }
 
-/** Histogram of the bounds (0..1000 and the margins above) for scoring in decreasing order. */
-const BUCKETS_PER_POINT = 4;
 /**
  * Query bins left out of the streaming accumulation (see scanBounds): at most this share of the
  * query's cosine norm (resp. of the square root of its mass for the identity weights). Larger
@@ -837,11 +825,6 @@ const BUCKETS_PER_POINT = 4;
  */
 const SKIP_COS = 0.02;
 const SKIP_ID = 0.08;
-const HIST_BUCKETS = 1002 * BUCKETS_PER_POINT;
-const bucketOf = (v: number): number => {
-  const h = Math.floor(v * BUCKETS_PER_POINT);
-  return h < 0 ? 0 : h >= HIST_BUCKETS ? HIST_BUCKETS - 1 : h;
-};
 
 /**
  * The composite's bounds in its streaming pass: the identity part at its maximum (`constant`,
@@ -885,13 +868,14 @@ interface BlockSums {
 
 /**
  * The upper bound of wmf * MF + wdot * 1000 * cosine for the spectra base..end-1 of one block
- * from its accumulated sums (see scanBounds), written to ub and counted in hist. A small function
+ * from its accumulated sums (see scanBounds), written to ub, the highest kept in seeds. A small function
  * of its own so that the engine optimises this loop, run once per spectrum and query.
  */
-function boundsOfBlock(offsets: Uint32Array, lowMz: Uint16Array, base: number, end: number, ub: Float32Array, hist: Uint32Array, k: BlockSums): void {
+function boundsOfBlock(offsets: Uint32Array, lowMz: Uint16Array, base: number, end: number, ub: Float32Array, seeds: TopK, k: BlockSums): void {
   const { wmf, wdot, qmin, suffix, deltaI, deltaC, accI, accB, accC, common, pairs, num, den } = k;
   const massScale = 1 / (WEIGHT_SCALE * WEIGHT_SCALE);
   const slen = suffix.length;
+  let worst = seeds.full ? seeds.worstScore : -1;
   for (let s = base; s < end; s++) {
     const l = s - base;
     let v = 0;
@@ -926,9 +910,10 @@ function boundsOfBlock(offsets: Uint32Array, lowMz: Uint16Array, base: number, e
       v *= 1000;
     }
     ub[s] = v;
-    let h = Math.floor(v * BUCKETS_PER_POINT);
-    if (h >= HIST_BUCKETS) h = HIST_BUCKETS - 1;
-    hist[h] = (hist[h] ?? 0) + 1;
+    if (v > worst) {
+      seeds.offer(v, s);
+      if (seeds.full) worst = seeds.worstScore;
+    }
   }
 }
 
