@@ -294,6 +294,7 @@ export class SpectralIndex {
             return adjust(wmf * mf + (1 - wmf) * 1000 * dotKernel(q.mz, d.w, d.n2, mz, intensity, a, b, d.t), s);
           },
           blocked: { wmf, wdot: 1 - wmf, cosine: { post: this.cosinePostings(d.t), qhat }, identityLater: true },
+          penalty: (s) => this.penalties(s, prep, opts, lowMass),
         };
       }
       case 'entropy': {
@@ -594,9 +595,13 @@ export class SpectralIndex {
     for (let s = 0; s < this.count; s++) {
       const v = ub[s] ?? 0;
       if (stamp[s] === gen || (heap.full && v < heap.worstScore)) continue;
+      // The score is max(0, raw - penalties) with raw <= v, so the penalties (checks of one
+      // number per spectrum) come off the bound before the walk.
+      const pen = scorer.penalty?.(s) ?? 0;
+      if (heap.full && Math.max(0, v - pen) < heap.worstScore) continue;
       // v = 1000 * wmf (the identity maximum, with its margin) + the cosine bound.
       const mf = this.identityWalk(s, walk);
-      const tight = v - top + 1000 * wmf * (mf * (1 + MARGIN_EXACT) + MARGIN_EXACT);
+      const tight = Math.max(0, v - top + 1000 * wmf * (mf * (1 + MARGIN_EXACT) + MARGIN_EXACT) - pen);
       if (heap.full && tight < heap.worstScore) continue;
       heap.offer(scorer.exact(s), s);
     }
@@ -815,6 +820,8 @@ interface Scorer {
   bound?: (s: number, theta: number) => number;
   /** Measures searched by blocked accumulation of bounds (blocked.ts). */
   blocked?: BlockedPart;
+  /** The points exact(s) takes off the raw score (its checks), when the search uses them in bounds. */
+  penalty?: (s: number) => number;
 }
 
 /**
