@@ -61,6 +61,7 @@ export async function buildApp(deps: AnalysisDeps): Promise<AnalysisApp> {
     logger: deps.logger,
     auth: deps.auth,
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
+    idempotency: { store: deps.store, clock: ctx.now },
   });
   workItemRoutes(app, ctx);
   spectrumReadRoutes(app, ctx);

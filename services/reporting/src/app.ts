@@ -26,6 +26,7 @@ export async function buildApp(deps: ReportingAppDeps): Promise<ServiceApp> {
     auth: deps.auth,
     logger: deps.logger,
     readiness: [{ name: 'store', check: () => deps.store.ping() }, ...(deps.readiness ?? [])],
+    idempotency: { store: deps.store },
   });
   registerReportRoutes(app, { store: deps.store, issuer: deps.issuer, eSignatures: deps.eSignatures });
   registerVerificationRoutes(app, { store: deps.store, caCertPem: deps.issuer.pki.caCertPem });
