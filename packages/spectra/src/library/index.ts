@@ -231,25 +231,25 @@ export class SpectralIndex {
    * (LOW_MASS_CHECK) and the retention-index penalty; listed in `out` when given.
    */
   private penalties(s: number, prep: Prepared, opts: SearchOptions, lowMass: number, out?: Adjustment[]): number {
-    let total = 0;
-    const add = (reason: Adjustment['reason'], points: number): void => {
-      total += points;
-      out?.push({ reason, points });
-    };
+    // Plain numbers, no closure: this runs for every spectrum the composite considers walking.
     const dpen = opts.derivativePenalty ?? DERIVATIVE_MISMATCH_PENALTY;
-    if (prep.derivative !== '' && dpen !== 0) {
-      const d = derivativePenalty(prep.derivative, this.parts.derivatives?.[s], dpen);
-      if (d > 0) add('derivative', d);
-    }
-    if (lowMass > 0 && (this.parts.highMz[s] ?? 0) + LOW_MASS_CHECK.gap < prep.highMz) add('low-mass', lowMass);
+    const d = prep.derivative !== '' && dpen !== 0 ? derivativePenalty(prep.derivative, this.parts.derivatives?.[s], dpen) : 0;
+    const lm = lowMass > 0 && (this.parts.highMz[s] ?? 0) + LOW_MASS_CHECK.gap < prep.highMz ? lowMass : 0;
+    let ri = 0;
     const pen = opts.riPenalty;
-    const lri = this.parts.ri[s] ?? Number.NaN;
-    if (pen !== undefined && !Number.isNaN(lri) && !Number.isNaN(prep.ri)) {
-      const over = Math.abs(lri - prep.ri) - pen.tolerance;
-      if (over > 0) add('retention-index', over * pen.perUnit);
+    if (pen !== undefined && !Number.isNaN(prep.ri)) {
+      const lri = this.parts.ri[s] ?? Number.NaN;
+      const over = Number.isNaN(lri) ? 0 : Math.abs(lri - prep.ri) - pen.tolerance;
+      if (over > 0) ri = over * pen.perUnit;
     }
-    return total;
+    if (out !== undefined) {
+      if (d > 0) out.push({ reason: 'derivative', points: d });
+      if (lm > 0) out.push({ reason: 'low-mass', points: lm });
+      if (ri > 0) out.push({ reason: 'retention-index', points: ri });
+    }
+    return d + lm + ri;
   }
+
 
   private lowMassPenalty(measure: Measure, opts: SearchOptions): number {
     const lowMass = opts.lowMassPenalty ?? (measure === 'composite' ? LOW_MASS_CHECK.penalty : 0);
