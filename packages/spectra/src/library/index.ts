@@ -830,7 +830,7 @@ interface Scorer {
  * values read fewer postings and leave more spectra to score exactly; these were the fastest on
  * the 1M synthetic library (bench/suites/search.ts).
  */
-const SKIP_COS = 0.02;
+const SKIP_COS = 0.01;
 const SKIP_ID = 0.08;
 
 /**
