@@ -35,5 +35,5 @@ export {
 export type { SigningKeyPair, StoredSigningKey, TokenIssuer, TokenIssuerOptions } from './auth/keys.ts';
 export { E_SIGNATURE_AUDIENCE, E_SIGNATURE_TYP, ESignatureClaims, createESignatureVerifier, eSignatureErrors, eSignatureVerifierFromConfig, issueESignature, verifyESignature, type ESignatureExpectation, type ESignatureIssueOptions, type ESignatureVerifier, type ESignatureVerifierOptions, type VerifiedESignature } from './auth/e-signature.ts';
 export { registerDeadLetterRoutes, deadLetterView } from './admin/dead-letters.ts';
-export { loadTokenKeys, rotateTokenKey, publishedJwks, staticTokenKeys, watchTokenKeys, PREVIOUS_KEYS_FILE } from './auth/key-rotation.ts';
+export { loadTokenKeys, rotateTokenKey, publishedJwks, staticTokenKeys, watchTokenKeys, fileStamp, PREVIOUS_KEYS_FILE } from './auth/key-rotation.ts';
 export type { TokenKeys, PreviousTokenKey, TokenKeyRotation, TokenKeySource, WatchTokenKeysOptions } from './auth/key-rotation.ts';

@@ -129,7 +129,7 @@ export function staticTokenKeys(keys: { current: SigningKeyPair; previous: reado
 }
 
 /** Identity of a file's contents as far as `stat` tells: a rename puts another inode, a rewrite another size or time. */
-async function fileStamp(file: string): Promise<string> {
+export async function fileStamp(file: string): Promise<string> {
   try {
     const s = await stat(file);
     return `${s.ino}:${s.size}:${s.mtimeMs}`;

@@ -7,9 +7,10 @@
 // never signed with a half-written file or a key of another certificate.
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDevPki } from '@tamga/report-pdf';
+import { fileStamp } from '@tamga/service-kit';
 import type { LabPki } from '@tamga/report-pdf';
 
 /** Where the reporting service gets the pair that signs the next report. */
@@ -34,16 +35,6 @@ const CERT = 'report-signer.pem';
 const CA = 'lab-ca.pem';
 const LOCK = '.pki.lock';
 
-async function stamp(file: string): Promise<string> {
-  try {
-    const s = await stat(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
-  } catch (err) {
-    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return 'absent';
-    throw err;
-  }
-}
-
 /** Why the key and certificate files are not a usable pair, or undefined when they are. */
 function pairProblem(keyPem: string, certPem: string, caPem: string): string | undefined {
   try {
@@ -62,7 +53,7 @@ function pairProblem(keyPem: string, certPem: string, caPem: string): string | u
 export async function watchLabPki(dir: string, options: WatchLabPkiOptions = {}): Promise<SigningPkiSource> {
   const checkMs = options.checkMs ?? 2_000;
   const files = [KEY, CERT, CA].map((f) => join(dir, f));
-  const stamps = async (): Promise<string> => (await Promise.all(files.map(stamp))).join('|');
+  const stamps = async (): Promise<string> => (await Promise.all(files.map(fileStamp))).join('|');
 
   let pki = await ensureDevPki(dir, options.labName === undefined ? {} : { labName: options.labName });
   let loadedStamp = await stamps();
