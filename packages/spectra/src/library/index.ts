@@ -13,7 +13,7 @@
 //   UCR suite for time series); shared peak pairs, counted for all spectra at once from the pair
 //   postings, bound the identity match factor's peak-pair term and seed the k-th best.
 import { SpectraErrors } from '../errors.ts';
-import { dotKernel, entropyKernel, entropyTerm, entropyWeights, identityKernel, powerTables, queryWeights, type PowerTables } from '../scoring/core.ts';
+import { dotKernel, entropyKernel, entropyTerm, entropyWeights, identityKernel, matchFactor, pairRatio, powerTables, queryWeights, type PowerTables } from '../scoring/core.ts';
 import { toNominal, type NominalSpectrum } from '../scoring/nominal.ts';
 import { COMPOSITE_DOT_POWERS, COMPOSITE_MF_WEIGHT, COMPOSITE_QUERY_FLOOR, DEFAULT_DOT_POWERS, DEFAULT_MEASURE, DERIVATIVE_MISMATCH_PENALTY, LOW_MASS_CHECK } from '../scoring/defaults.ts';
 import { derivativeLabel, derivativePenalty } from '../scoring/derivative.ts';
@@ -654,9 +654,7 @@ export class SpectralIndex {
         n1++;
         // A pair when the previous library peak was common and is also the previous query peak.
         if (pm >= 0 && prev[m] === pm) {
-          const x = iu * pl;
-          const y = pu * il;
-          f2num += m * Math.sqrt(x < y ? x / y : y / x);
+          f2num += m * pairRatio(iu, il, pu, pl);
           f2den += m;
           n2++;
         }
@@ -665,10 +663,7 @@ export class SpectralIndex {
         pu = iu;
       } else pm = -1;
     }
-    if (n1 === 0 || suu <= 0) return 0;
-    const f1 = (sul * sul) / (suu * sll);
-    const f2 = n2 === 0 ? 0 : f2num / f2den;
-    return (n1 * f1 + n2 * f2) / (n1 + n2);
+    return suu <= 0 ? 0 : matchFactor(sul, suu, sll, n1, n2, f2num, f2den) / 1000;
   }
 
   /**

@@ -53,9 +53,7 @@ export function identityKernel(
       sul += mq * Math.sqrt(iu * il);
       n1++;
       if (prevCommon) {
-        const a = iu * pl;
-        const b = pu * il;
-        f2num += mq * Math.sqrt(a < b ? a / b : b / a);
+        f2num += mq * pairRatio(iu, il, pu, pl);
         f2den += mq;
         n2++;
       }
@@ -74,6 +72,24 @@ export function identityKernel(
       j++;
     }
   }
+  return matchFactor(sul, suu, sll, n1, n2, f2num, f2den);
+}
+
+/**
+ * The identity MF's peak-pair ratio min(r, 1/r), r = sqrt(Iu_j * Il_p / (Iu_p * Il_j)), of a
+ * common peak j (query iu, library il) whose predecessor p (pu, pl) was common too.
+ */
+export function pairRatio(iu: number, il: number, pu: number, pl: number): number {
+  const a = iu * pl;
+  const b = pu * il;
+  return Math.sqrt(a < b ? a / b : b / a);
+}
+
+/**
+ * The identity MF, 0..1000, from the merged walk's sums: F1 = Sul^2 / (Suu * Sll), F2 = the
+ * m/z-weighted mean pair ratio, MF = 1000 * (n1 * F1 + n2 * F2) / (n1 + n2); 0 with no common peak.
+ */
+export function matchFactor(sul: number, suu: number, sll: number, n1: number, n2: number, f2num: number, f2den: number): number {
   if (n1 === 0) return 0;
   const f1 = (sul * sul) / (suu * sll);
   const f2 = n2 === 0 ? 0 : f2num / f2den;
