@@ -41,6 +41,12 @@ export interface JetStreamStartup {
   /** Stops retrying (shutdown during start-up): pending steps reject with MESSAGING_ERR_STOPPED. */
   stop(): void;
   readonly stopped: boolean;
+  /**
+   * The service's messaging shutdown, in order: stop the set-up's retries, stop the consumers
+   * (they finish what they handle), stop the outbox relay, drain the connection. Read through
+   * getters, as the consumers and the relay only exist once the set-up got that far.
+   */
+  closers(parts: { consumers?: () => readonly RunningConsumer[]; relay: () => { stop(): Promise<void> } | undefined }): (() => Promise<void>)[];
 }
 
 /** Authorization refusals do not heal by waiting: a wrong NATS_USER/NATS_PASSWORD. */
@@ -108,6 +114,12 @@ export function jetStreamStartup(options: JetStreamStartupOptions): JetStreamSta
     }
   }
 
+  function stop(): void {
+    stopped = true;
+    for (const abort of aborts) abort();
+    aborts.clear();
+  }
+
   return {
     async connect() {
       nc ??= await retry(`connecting to NATS at ${servers}`, () => connectNats(options.connect));
@@ -128,13 +140,22 @@ export function jetStreamStartup(options: JetStreamStartupOptions): JetStreamSta
     get connection() {
       return nc;
     },
-    stop() {
-      stopped = true;
-      for (const abort of aborts) abort();
-      aborts.clear();
-    },
+    stop,
     get stopped() {
       return stopped;
+    },
+    closers(parts) {
+      return [
+        () => {
+          stop();
+          return Promise.resolve();
+        },
+        async () => {
+          await Promise.all((parts.consumers?.() ?? []).map((c) => c.stop()));
+        },
+        () => parts.relay()?.stop() ?? Promise.resolve(),
+        () => nc?.drain() ?? Promise.resolve(),
+      ];
     },
   };
 }

@@ -85,15 +85,7 @@ await runService({
   port: config.PORT,
   host: config.HOST,
   onClose: [
-    () => {
-      jetStream.stop();
-      return Promise.resolve();
-    },
-    async () => {
-      await Promise.all(consumers.map((c) => c.stop()));
-    },
-    () => relay?.stop() ?? Promise.resolve(),
-    () => jetStream.connection?.drain() ?? Promise.resolve(),
+    ...jetStream.closers({ consumers: () => consumers, relay: () => relay }),
     () => store.close(),
   ],
 });

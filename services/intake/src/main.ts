@@ -80,11 +80,9 @@ await runService({
   onClose: [
     () => {
       clearInterval(checkpoints);
-      jetStream.stop();
       return Promise.resolve();
     },
-    () => relay?.stop() ?? Promise.resolve(),
-    () => jetStream.connection?.drain() ?? Promise.resolve(),
+    ...jetStream.closers({ relay: () => relay }),
     () => store.close(),
   ],
 });
