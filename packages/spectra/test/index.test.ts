@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildIndex, buildIndexFromPacked, createSearchPool, identityMatchFactor, loadIndex, makeSpectrum, MEASURES, parseMsp, reverseMatchFactor, serializeIndex, type LibrarySpectrum, type Measure } from '../src/index.ts';
+import { LOW_CUTS } from '../src/library/blocked.ts';
+import { buildIndex, buildIndexFromPacked, COMPOSITE_DOT_POWERS, createSearchPool, identityMatchFactor, loadIndex, makeSpectrum, MEASURES, parseMsp, reverseMatchFactor, serializeIndex, type LibrarySpectrum, type Measure } from '../src/index.ts';
 
 const meta = { name: 'test-lib', version: '1' };
 
@@ -179,6 +180,59 @@ describe('blocked postings', () => {
   });
 });
 
+describe('low-m/z bins left out of the pass', () => {
+  it("stores each spectrum's cosine norm below every cut, rounded up", () => {
+    const lib = toLibrary([
+      [[41, 999], [57, 500], [91, 300], [120, 40], [180, 700], [250, 999]],
+      [[200, 10], [300, 999]],
+      [[35, 999]],
+    ]);
+    const post = buildIndex(lib, meta).parts.cosinePostings;
+    if (post === undefined) throw new Error('no postings');
+    const w = (m: number, i: number) => m ** COMPOSITE_DOT_POWERS.mz * i ** COMPOSITE_DOT_POWERS.intensity;
+    lib.forEach((sp, s) => {
+      const weights = Array.from(sp.mz, (m, k) => [m, w(m, sp.intensity[k] ?? 0)] as const);
+      const norm = Math.hypot(...weights.map(([, v]) => v));
+      LOW_CUTS.forEach((cut, c) => {
+        const below = Math.hypot(...weights.filter(([m]) => m < cut).map(([, v]) => v)) / norm;
+        const stored = (post.lowNorm[c * lib.length + s] ?? 0) / 65535;
+        expect(stored).toBeGreaterThanOrEqual(below);
+        expect(stored - below).toBeLessThan(1 / 65535 + 1e-12);
+      });
+    });
+  });
+
+  it('stays exact when queries reaching high m/z leave their densest low bins out of the pass', () => {
+    // Spectra up to m/z 400 with many intense low ions: with m/z-weighted cosines the query's norm
+    // below m/z 100-150 is small, so those bins are bounded per spectrum instead of read. Most
+    // spectra share the same heavy ions, so their low ions decide the ranking.
+    const arbWide = fc.array(
+      fc.tuple(
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 30, max: 150 }), fc.integer({ min: 1, max: 999 })), { minLength: 1, maxLength: 25, selector: (p) => p[0] }),
+        fc.oneof(
+          fc.constant<[number, number][]>([[250, 999], [331, 800]]),
+          fc.uniqueArray(fc.tuple(fc.integer({ min: 151, max: 400 }), fc.integer({ min: 1, max: 999 })), { maxLength: 8, selector: (p) => p[0] }),
+        ),
+      ),
+      // More spectra than the seeds the search scores before it prunes.
+      { minLength: 100, maxLength: 300 },
+    );
+    fc.assert(
+      fc.property(arbWide, fc.nat(), fc.integer({ min: 1, max: 10 }), fc.constantFrom<Measure>('composite', 'dot'), (raw, pick, top, measure) => {
+        const lib = toLibrary(raw.map(([lo, hi]) => [...lo, ...hi]));
+        const index = buildIndex(lib, meta);
+        const base = lib[pick % lib.length];
+        if (base === undefined) return;
+        const peaks: [number, number][] = Array.from(base.mz, (m, k) => [m, (base.intensity[k] ?? 1) * (1 + ((k * 37) % 5) / 10)]);
+        peaks.push([33, 999], [44, 700]);
+        const query = makeSpectrum(peaks);
+        expect(view(index.search(query, { measure, top }))).toEqual(view(index.bruteForce(query, { measure, top })));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe('saved index and worker pool', () => {
   const lib = toLibrary(Array.from({ length: 200 }, (_, k) => Array.from({ length: 12 }, (_, j): [number, number] => [30 + ((k * 7 + j * 13) % 200), 1 + ((k * 31 + j * 17) % 999)])));
   const index = buildIndex(lib, meta);
@@ -195,19 +249,19 @@ describe('saved index and worker pool', () => {
     expect(again.meta).toEqual(meta);
   });
 
-  it('reads an index saved in the previous file format (2) by indexing its packed library again', () => {
-    // Format 2 began with the same four packed arrays; what followed (pairs and postings of the
-    // older layout) is not read, so it is left empty here.
+  it.each([2, 3])('reads an index saved in an earlier file format (%i) by indexing its packed library again', (format) => {
+    // Formats 2 and 3 began with the same four packed arrays; what followed (pairs and postings
+    // of the older layouts) is not read, so it is left empty here.
     const p = index.parts;
     const packed = [p.offsets, p.mz, p.intensity, p.ri];
-    const header = { format: 2, library: meta, maxMz: p.maxMz, lengths: [...packed.map((a) => a.length), ...Array.from({ length: 10 }, () => 0)], strings: { ids: p.ids, names: p.names, inchikeys: p.inchikeys, derivatives: p.derivatives, comments: p.comments } };
+    const header = { format, library: meta, maxMz: p.maxMz, lengths: [...packed.map((a) => a.length), ...Array.from({ length: 10 }, () => 0)], strings: { ids: p.ids, names: p.names, inchikeys: p.inchikeys, derivatives: p.derivatives, comments: p.comments } };
     const json = new TextEncoder().encode(JSON.stringify(header));
     const align = (n: number) => (n + 7) & ~7;
     let size = align(16 + json.length);
     for (const a of packed) size += align(a.byteLength);
     const bytes = new Uint8Array(size);
     bytes.set(new TextEncoder().encode('TAMGAIDX'), 0);
-    new DataView(bytes.buffer).setUint32(8, 2, true);
+    new DataView(bytes.buffer).setUint32(8, format, true);
     new DataView(bytes.buffer).setUint32(12, json.length, true);
     bytes.set(json, 16);
     let at = align(16 + json.length);

@@ -26,7 +26,20 @@ export interface CosinePostings {
    * match factor's weights over their norm. Built with the index's own postings only.
    */
   idWeight?: Uint16Array;
+  /**
+   * lowNorm[c * count + s] = ceil(65535 * the norm of spectrum s's weights at m/z < LOW_CUTS[c])
+   * (its weights over its whole norm, so <= 1): with the query's norm below the same cut, a bound
+   * (Cauchy-Schwarz) of what the bins below the cut add to its cosine, so a query can leave those
+   * bins (the densest) out of its pass.
+   */
+  lowNorm: Uint16Array;
 }
+
+/**
+ * The m/z cuts of CosinePostings.lowNorm. Bins below m/z 150 hold most postings of EI-like
+ * spectra (every spectrum spans them) and, weighted by a power of m/z, little of their norm.
+ */
+export const LOW_CUTS: readonly number[] = [50, 60, 70, 80, 90, 100, 115, 130, 150];
 
 type Alloc = <T>(Ctor: new (b: ArrayBufferLike) => T, bytes: number) => T;
 const allocator =
@@ -65,6 +78,8 @@ export function buildCosinePostings(
   const local = alloc(Uint16Array, 2 * at);
   const weight = alloc(Uint16Array, 2 * at);
   const idWeight = identity ? alloc(Uint16Array, 2 * at) : undefined;
+  const cuts = LOW_CUTS.length;
+  const lowNorm = alloc(Uint16Array, 2 * cuts * count);
   // Fill with a moving cursor per cell, then shift the cursors back into start positions.
   for (let s = 0; s < count; s++) {
     const b = s >>> BLOCK_BITS;
@@ -78,6 +93,16 @@ export function buildCosinePostings(
       mass += (mz[p] ?? 0) * (intensity[p] ?? 0);
     }
     const norm = Math.sqrt(n2);
+    // Peaks are in m/z order: the squared norm below each cut as the walk passes it.
+    let c = 0;
+    let low2 = 0;
+    for (let p = a; p < e && c < cuts; p++) {
+      const m = mz[p] ?? 0;
+      while (c < cuts && m >= (LOW_CUTS[c] ?? 0)) lowNorm[c++ * count + s] = norm > 0 ? quantiseUp(Math.sqrt(low2) / norm) : 0;
+      const v = (t.mzPow[m] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0);
+      low2 += v * v;
+    }
+    while (c < cuts) lowNorm[c++ * count + s] = norm > 0 ? quantiseUp(Math.sqrt(low2) / norm) : 0;
     for (let p = a; p < e; p++) {
       const m = mz[p] ?? 0;
       const cell = m * row + b;
@@ -90,7 +115,7 @@ export function buildCosinePostings(
     }
   }
   shiftBack(start);
-  return { key, blocks, start, local, weight, ...(idWeight === undefined ? {} : { idWeight }) };
+  return { key, blocks, start, local, weight, lowNorm, ...(idWeight === undefined ? {} : { idWeight }) };
 }
 
 /** A weight in 0..1 as ceil(w * 65535), nudged up by float error, capped at 65535. */

@@ -4,16 +4,17 @@
 // blocked cosine postings, so a loaded index (and every worker thread on its bytes) reads them
 // instead of building its own. Format 3 keeps pairs as blocked postings with log intensity ratios
 // and adds the identity weights beside the cosine weights (the bounds of library/index.ts).
+// Format 4 adds each spectrum's cosine norm below the m/z cuts of LOW_CUTS.
 import { SpectraErrors } from '../errors.ts';
-import { BLOCK } from './blocked.ts';
+import { BLOCK, LOW_CUTS } from './blocked.ts';
 import { buildIndexFromPacked, SpectralIndex, type IndexParts } from './index.ts';
 
 const MAGIC = 'TAMGAIDX';
-const FORMAT = 3;
+const FORMAT = 4;
 /** Earlier formats still read (by indexing their packed library again). */
-const READABLE: readonly number[] = [2];
+const READABLE: readonly number[] = [2, 3];
 
-type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'highMz' | 'mass' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight';
+type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'highMz' | 'mass' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight' | 'postLowNorm';
 type Kind = 'u32' | 'u16' | 'i16' | 'f32' | 'f64';
 type AnyArray = Uint32Array | Uint16Array | Int16Array | Float32Array | Float64Array;
 const ARRAYS: readonly [ArrayName, Kind][] = [
@@ -33,6 +34,7 @@ const ARRAYS: readonly [ArrayName, Kind][] = [
   ['postLocal', 'u16'],
   ['postWeight', 'u16'],
   ['postIdWeight', 'u16'],
+  ['postLowNorm', 'u16'],
 ];
 
 const EMPTY = { u32: new Uint32Array(0), u16: new Uint16Array(0) };
@@ -40,7 +42,7 @@ const EMPTY = { u32: new Uint32Array(0), u16: new Uint16Array(0) };
 /** The arrays of the file, the postings' ones empty when the index has none. */
 function sections(p: IndexParts): Record<ArrayName, AnyArray> {
   const c = p.cosinePostings;
-  return { ...p, postStart: c?.start ?? EMPTY.u32, postLocal: c?.local ?? EMPTY.u16, postWeight: c?.weight ?? EMPTY.u16, postIdWeight: c?.idWeight ?? EMPTY.u16 };
+  return { ...p, postStart: c?.start ?? EMPTY.u32, postLocal: c?.local ?? EMPTY.u16, postWeight: c?.weight ?? EMPTY.u16, postIdWeight: c?.idWeight ?? EMPTY.u16, postLowNorm: c?.lowNorm ?? EMPTY.u16 };
 }
 
 interface Header {
@@ -133,15 +135,15 @@ export function loadIndex(bytes: Uint8Array): SpectralIndex {
     if (offsets.length < 1 || mz.length !== intensity.length || ri.length !== offsets.length - 1 || (offsets[offsets.length - 1] ?? 0) > mz.length) bad('inconsistent section lengths');
     return buildIndexFromPacked({ offsets, mz, intensity, ri, ...header.strings }, header.library);
   }
-  const { postStart, postLocal, postWeight, postIdWeight, ...rest } = arrays;
+  const { postStart, postLocal, postWeight, postIdWeight, postLowNorm, ...rest } = arrays;
   const parts = { ...rest, ...header.strings, maxMz: header.maxMz } as IndexParts;
   const count = parts.offsets.length - 1;
   if (count < 0 || parts.mass.length !== count || parts.lowMz.length !== count || parts.highMz.length !== count || parts.order.length !== parts.mz.length || parts.pairStart.length !== parts.pairKeys.length * (Math.max(1, Math.ceil(count / BLOCK)) + 1) + 1 || parts.pairLocal.length !== parts.pairRatio.length) bad('inconsistent section lengths');
   const post = header.postings;
   if (post !== undefined) {
     const row = post.blocks + 1;
-    if (postStart?.length !== (header.maxMz + 1) * row + 1 || postLocal?.length !== parts.mz.length || postWeight?.length !== parts.mz.length || postIdWeight?.length !== parts.mz.length) bad('inconsistent postings lengths');
-    parts.cosinePostings = { key: post.key, blocks: post.blocks, start: postStart as Uint32Array, local: postLocal as Uint16Array, weight: postWeight as Uint16Array, idWeight: postIdWeight as Uint16Array };
+    if (postStart?.length !== (header.maxMz + 1) * row + 1 || postLocal?.length !== parts.mz.length || postWeight?.length !== parts.mz.length || postIdWeight?.length !== parts.mz.length || postLowNorm?.length !== LOW_CUTS.length * count) bad('inconsistent postings lengths');
+    parts.cosinePostings = { key: post.key, blocks: post.blocks, start: postStart as Uint32Array, local: postLocal as Uint16Array, weight: postWeight as Uint16Array, idWeight: postIdWeight as Uint16Array, lowNorm: postLowNorm as Uint16Array };
   }
   return new SpectralIndex(header.library, parts);
 }
