@@ -200,7 +200,7 @@ async function synthetic(out: M[]): Promise<void> {
   // Peak resident through generation, build and search (before the index is saved below).
   const rssPeak = Math.max(rssMax, process.resourceUsage().maxRSS * 1024);
   const p = built.parts;
-  const indexBytes = Object.values(p).reduce((x: number, v) => x + (ArrayBuffer.isView(v) ? v.byteLength : 0), 0) + (p.cosinePostings === undefined ? 0 : p.cosinePostings.start.byteLength + p.cosinePostings.local.byteLength + p.cosinePostings.weight.byteLength);
+  const indexBytes = Object.values(p).reduce((x: number, v) => x + (ArrayBuffer.isView(v) ? v.byteLength : 0), 0) + Object.values(p.cosinePostings ?? {}).reduce((x: number, v) => x + (ArrayBuffer.isView(v) ? v.byteLength : 0), 0);
   const bytes = serializeIndex(built);
   t0 = performance.now();
   loadIndex(bytes);

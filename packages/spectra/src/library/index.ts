@@ -94,6 +94,12 @@ export interface IndexParts extends PackedLibrary {
   lowMz: Uint16Array;
   /** Sum of mz * I per spectrum (the identity weight's squared norm). */
   mass: Float64Array;
+  /**
+   * Per spectrum, TOP_WIDTH slots: its TOP_PEAKS heaviest peaks by mz * I as (mz << 16 | I), 0
+   * when it has fewer, then its mass (sum of mz * I) as a Float32 rounded up. One cache line
+   * per two spectra: what the composite reads to bound a spectrum's MF before walking its peaks.
+   */
+  topPeaks: Uint32Array;
   /** Sorted pair keys p * 65536 + j of consecutive peaks, with their blocked postings (blocked.ts). */
   pairKeys: Uint32Array;
   /** pairStart[k * (blocks + 1) + b]: first posting of pair key k in block b. */
@@ -148,6 +154,8 @@ export class SpectralIndex {
   private readonly blocks: number;
   private scratch: BlockScratch | undefined;
   private ubBuf: Float32Array | undefined;
+  /** IndexParts.topPeaks viewed as Float32 (its mass slots). */
+  private readonly topMass: Float32Array;
 
   constructor(meta: LibraryMeta, parts: IndexParts) {
     this.meta = { name: meta.name, version: meta.version };
@@ -158,6 +166,7 @@ export class SpectralIndex {
     this.pairNum = new Float64Array(this.count);
     this.pairDen = new Float64Array(this.count);
     this.blocks = Math.max(1, Math.ceil(this.count / BLOCK));
+    this.topMass = new Float32Array(parts.topPeaks.buffer, parts.topPeaks.byteOffset, parts.topPeaks.length);
   }
 
   /** Exact top-k hits for one query spectrum. */
@@ -620,13 +629,60 @@ export class SpectralIndex {
       // number per spectrum) come off the bound before the walk.
       const pen = scorer.penalty?.(s) ?? 0;
       if (Math.max(0, v - pen) < worst) continue;
-      // v = 1000 * wmf (the identity maximum, with its margin) + the cosine bound.
+      // v = 1000 * wmf (the identity maximum, with its margin) + the cosine bound. First the
+      // identity bound from the spectrum's heaviest peaks (one cache line), then its walk.
+      const mfb = this.identityBoundTop(s, walk);
+      if (Math.max(0, v - top + 1000 * wmf * (mfb * (1 + MARGIN_EXACT) + MARGIN_EXACT) - pen) < worst) continue;
       const mf = this.identityWalk(s, walk);
       const tight = Math.max(0, v - top + 1000 * wmf * (mf * (1 + MARGIN_EXACT) + MARGIN_EXACT) - pen);
       if (tight < worst) continue;
       heap.offer(scorer.exact(s), s);
       if (heap.full) worst = heap.worstScore;
     }
+  }
+
+  /**
+   * An upper bound (0..1) of the identity match factor of spectrum s from its TOP_PEAKS heaviest
+   * peaks and its mass (IndexParts.topPeaks, one cache line), without reading its peaks: with T
+   * those peaks, Sul <= (the common terms of T) + sqrt(query mass at bins off T * library mass off
+   * T) (Cauchy-Schwarz), so F1 <= Sul^2 / (Suu Sll); the pair term unknown here, MF <= (F1 + 1) / 2.
+   * 1 (no bound) when the query starts above the spectrum's lowest m/z (its mass from there is
+   * not kept). On the 1M synthetic library this spares about a quarter of the walks.
+   */
+  private identityBoundTop(s: number, w: { dense: Float64Array; suffix: Float64Array; qmin: number }): number {
+    const { topPeaks, lowMz } = this.parts;
+    const lmin = lowMz[s] ?? 0;
+    const { dense, suffix, qmin } = w;
+    if (qmin > lmin) return 1;
+    const size = dense.length;
+    const suu = lmin < size ? (suffix[lmin] ?? 0) : 0;
+    if (suu <= 0) return 0;
+    const at = s * TOP_WIDTH;
+    const topMass = this.topMass;
+    const massUp = topMass[at + TOP_PEAKS] ?? 0;
+    let sum = 0;
+    let qT = 0;
+    let lT = 0;
+    for (let k = 0; k < TOP_PEAKS; k++) {
+      const r = topPeaks[at + k] ?? 0;
+      if (r === 0) break;
+      const m = r >>> 16;
+      const il = r & 0xffff;
+      lT += m * il;
+      const iu = m < size ? (dense[m] ?? 0) : 0;
+      if (iu > 0) {
+        sum += m * Math.sqrt(iu * il);
+        qT += m * iu;
+      }
+    }
+    const sll = massUp * (1 - 2 ** -21);
+    const restL = massUp - lT;
+    const restQ = suu - qT;
+    const sul = sum + Math.sqrt((restQ > 0 ? restQ : 0) * (restL > 0 ? restL : 0));
+    let f1 = (sul * sul) / (suu * sll);
+    if (f1 > 1) f1 = 1;
+    // The pair term unknown (F2 <= 1, n2 <= n1 - 1): MF <= (n1 F1 + n1 - 1) / (2 n1 - 1) < (F1 + 1) / 2.
+    return (f1 + 1) / 2;
   }
 
   /** The query's dense arrays for identityWalk: intensity by bin and the previous query bin. */
@@ -798,6 +854,10 @@ export class SpectralIndex {
     return base.map((h, k) => ({ ...h, probability: probs[k] ?? 0 }));
   }
 }
+
+/** Heaviest peaks kept per spectrum in IndexParts.topPeaks, and the slots per spectrum. */
+export const TOP_PEAKS = 7;
+export const TOP_WIDTH = 8;
 
 /** A query bin in scanBounds: its cosine and identity weights, and which accumulations read it. */
 interface QueryBin {
@@ -1046,6 +1106,8 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
   const mass = new Float64Array(new SharedArrayBuffer(8 * count));
   const lowMz = new Uint16Array(new SharedArrayBuffer(2 * count));
   const highMz = new Uint16Array(new SharedArrayBuffer(2 * count));
+  const topPeaks = new Uint32Array(new SharedArrayBuffer(4 * TOP_WIDTH * count));
+  const topMass = new Float32Array(topPeaks.buffer);
   let maxPeaks = 1;
   let maxMz = 0;
   for (let s = 0; s < count; s++) maxPeaks = Math.max(maxPeaks, (offsets[s + 1] ?? 0) - (offsets[s] ?? 0));
@@ -1071,11 +1133,18 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
       const w = -(view[k] ?? 0);
       order[a + k] = positionOf(w, mz, intensity, a, n);
     }
+    const at = s * TOP_WIDTH;
+    for (let k = 0; k < Math.min(n, TOP_PEAKS); k++) {
+      const p = a + (order[a + k] ?? 0);
+      topPeaks[at + k] = (((mz[p] ?? 0) << 16) | (intensity[p] ?? 0)) >>> 0;
+    }
+    const f = Math.fround(total);
+    topMass[at + TOP_PEAKS] = f >= total ? f : Math.fround(total * (1 + 2 ** -22));
   }
   const pairs = buildPairPostings({ offsets, mz, intensity }, maxMz, true);
   const t = powerTables(COMPOSITE_DOT_POWERS.mz, COMPOSITE_DOT_POWERS.intensity);
   const cosinePostings = buildCosinePostings({ offsets, mz, intensity }, t, maxMz, true, true);
-  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, lowMz, highMz, mass, pairKeys: pairs.keys, pairStart: pairs.start, pairLocal: pairs.local, pairRatio: pairs.ratio, maxMz, cosinePostings });
+  return new SpectralIndex(meta, { ...lib, offsets, mz, intensity, ri, order, lowMz, highMz, mass, pairKeys: pairs.keys, pairStart: pairs.start, pairLocal: pairs.local, pairRatio: pairs.ratio, maxMz, cosinePostings, topPeaks });
 }
 
 /** The heaviest m/z of [a, b) with intensity >= LOW_MASS_CHECK.significant, bins in `ignore` aside. */

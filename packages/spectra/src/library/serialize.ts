@@ -4,17 +4,18 @@
 // blocked cosine postings, so a loaded index (and every worker thread on its bytes) reads them
 // instead of building its own. Format 3 keeps pairs as blocked postings with log intensity ratios
 // and adds the identity weights beside the cosine weights (the bounds of library/index.ts).
-// Format 4 adds each spectrum's cosine norm below the m/z cuts of LOW_CUTS.
+// Format 4 adds each spectrum's cosine norm below the m/z cuts of LOW_CUTS and its heaviest peaks
+// with its mass (topPeaks).
 import { SpectraErrors } from '../errors.ts';
 import { BLOCK, LOW_CUTS } from './blocked.ts';
-import { buildIndexFromPacked, SpectralIndex, type IndexParts } from './index.ts';
+import { buildIndexFromPacked, SpectralIndex, TOP_WIDTH, type IndexParts } from './index.ts';
 
 const MAGIC = 'TAMGAIDX';
 const FORMAT = 4;
 /** Earlier formats still read (by indexing their packed library again). */
 const READABLE: readonly number[] = [2, 3];
 
-type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'highMz' | 'mass' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight' | 'postLowNorm';
+type ArrayName = 'offsets' | 'mz' | 'intensity' | 'ri' | 'order' | 'lowMz' | 'highMz' | 'mass' | 'topPeaks' | 'pairKeys' | 'pairStart' | 'pairLocal' | 'pairRatio' | 'postStart' | 'postLocal' | 'postWeight' | 'postIdWeight' | 'postLowNorm';
 type Kind = 'u32' | 'u16' | 'i16' | 'f32' | 'f64';
 type AnyArray = Uint32Array | Uint16Array | Int16Array | Float32Array | Float64Array;
 const ARRAYS: readonly [ArrayName, Kind][] = [
@@ -26,6 +27,7 @@ const ARRAYS: readonly [ArrayName, Kind][] = [
   ['lowMz', 'u16'],
   ['highMz', 'u16'],
   ['mass', 'f64'],
+  ['topPeaks', 'u32'],
   ['pairKeys', 'u32'],
   ['pairStart', 'u32'],
   ['pairLocal', 'u16'],
@@ -138,7 +140,7 @@ export function loadIndex(bytes: Uint8Array): SpectralIndex {
   const { postStart, postLocal, postWeight, postIdWeight, postLowNorm, ...rest } = arrays;
   const parts = { ...rest, ...header.strings, maxMz: header.maxMz } as IndexParts;
   const count = parts.offsets.length - 1;
-  if (count < 0 || parts.mass.length !== count || parts.lowMz.length !== count || parts.highMz.length !== count || parts.order.length !== parts.mz.length || parts.pairStart.length !== parts.pairKeys.length * (Math.max(1, Math.ceil(count / BLOCK)) + 1) + 1 || parts.pairLocal.length !== parts.pairRatio.length) bad('inconsistent section lengths');
+  if (count < 0 || parts.mass.length !== count || parts.topPeaks.length !== TOP_WIDTH * count || parts.lowMz.length !== count || parts.highMz.length !== count || parts.order.length !== parts.mz.length || parts.pairStart.length !== parts.pairKeys.length * (Math.max(1, Math.ceil(count / BLOCK)) + 1) + 1 || parts.pairLocal.length !== parts.pairRatio.length) bad('inconsistent section lengths');
   const post = header.postings;
   if (post !== undefined) {
     const row = post.blocks + 1;
