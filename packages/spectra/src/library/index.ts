@@ -937,9 +937,37 @@ function cosineBoundsOfBlock(base: number, end: number, ub: Float32Array, consta
   const lowNorm = low.norms;
   const lowQ = low.q / WEIGHT_SCALE;
   // An empty spectrum gets a bound above its score (0) too: no need to tell it apart here.
-  for (let s = base; s < end; s++) {
+  // Four at a time (V8 runs unrolled typed-array loops markedly faster), seeds checked per four.
+  const a = 1000 * constant;
+  const c = 1000 * wdot;
+  let s = base;
+  for (; s + 3 < end; s += 4) {
+    const l = s - base;
+    const b0 = (accC[l] ?? 0) + extra + lowQ * (lowNorm[s] ?? 0);
+    const b1 = (accC[l + 1] ?? 0) + extra + lowQ * (lowNorm[s + 1] ?? 0);
+    const b2 = (accC[l + 2] ?? 0) + extra + lowQ * (lowNorm[s + 2] ?? 0);
+    const b3 = (accC[l + 3] ?? 0) + extra + lowQ * (lowNorm[s + 3] ?? 0);
+    const v0 = a + c * (b0 > 1 ? 1 : b0);
+    const v1 = a + c * (b1 > 1 ? 1 : b1);
+    const v2 = a + c * (b2 > 1 ? 1 : b2);
+    const v3 = a + c * (b3 > 1 ? 1 : b3);
+    ub[s] = v0;
+    ub[s + 1] = v1;
+    ub[s + 2] = v2;
+    ub[s + 3] = v3;
+    if (v0 > worst || v1 > worst || v2 > worst || v3 > worst) {
+      for (let j = 0; j < 4; j++) {
+        const v = ub[s + j] ?? 0;
+        if (v > worst) {
+          seeds.offer(v, s + j);
+          if (seeds.full) worst = seeds.worstScore;
+        }
+      }
+    }
+  }
+  for (; s < end; s++) {
     const cb = (accC[s - base] ?? 0) + extra + lowQ * (lowNorm[s] ?? 0);
-    const v = 1000 * (constant + wdot * (cb > 1 ? 1 : cb));
+    const v = a + c * (cb > 1 ? 1 : cb);
     ub[s] = v;
     if (v > worst) {
       seeds.offer(v, s);
