@@ -153,10 +153,29 @@ describe.skipIf(!haveChromium || !haveNats)('the lab in the browser, end to end'
     await page.getByLabel('Jurisdiction').fill('Tashkent');
     await page.getByLabel('Request for analysis').fill('Identify any controlled substance and its purity.');
     await shot(page, '01-technician-open-case');
+    // The connection drops after intake has opened the case but before its answer arrives: the
+    // web UI sends the request again with the same Idempotency-Key and gets the first answer
+    // back (the same case), instead of a second case.
+    const sends: { key: string; caseId: string; replayed: string | undefined }[] = [];
+    await page.route('**/api/intake/v1/cases', async (route) => {
+      const request = route.request();
+      if (request.method() !== 'POST') return route.continue();
+      const response = await route.fetch();
+      const body = (await response.json()) as { caseId: string };
+      sends.push({ key: request.headers()['idempotency-key'] ?? '', caseId: body.caseId, replayed: response.headers()['idempotent-replayed'] });
+      if (sends.length === 1) return route.abort('connectionreset');
+      return route.fulfill({ response });
+    });
     await page.getByRole('button', { name: 'Open case' }).click();
     await page.getByRole('heading', { name: /^Case / }).waitFor();
+    await page.unroute('**/api/intake/v1/cases');
     state.caseId = decodeURIComponent(new URL(page.url()).hash.replace('#/cases/', ''));
     expect(state.caseId).toMatch(/\S/);
+    expect(sends).toHaveLength(2);
+    expect(sends[0]?.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sends[1]?.key).toBe(sends[0]?.key);
+    expect(sends.map((x) => x.caseId)).toEqual([state.caseId, state.caseId]);
+    expect(sends.map((x) => x.replayed)).toEqual([undefined, 'true']);
 
     // A server-side problem is shown next to its field: the exhibit number is blank after trimming.
     await page.getByLabel("Exhibit number (agency's)").fill('Exhibit 1');

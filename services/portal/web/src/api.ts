@@ -94,6 +94,7 @@ export interface CallOptions {
 }
 
 async function send(path: string, options: CallOptions): Promise<Response> {
+  // `call` settles the method (and with it the key) before the first send.
   const headers: Record<string, string> = { ...options.headers };
   const token = options.bearer ?? accessToken;
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -113,8 +114,37 @@ async function send(path: string, options: CallOptions): Promise<Response> {
   });
 }
 
-async function call(path: string, options: CallOptions = {}): Promise<Response> {
-  let res = await send(path, options);
+/** Methods that change something: each call gets an `Idempotency-Key` the services honour. */
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The request's Idempotency-Key (a new one per call, kept across its retries), when it changes
+ * something at a service behind the gateway (/api/...): those answer a repeated key with the
+ * first response instead of acting twice.
+ */
+function withKey(path: string, method: string, headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!CHANGES.has(method) || !path.startsWith('/api/') || headers?.['idempotency-key'] !== undefined) return headers;
+  return { ...headers, 'idempotency-key': crypto.randomUUID() };
+}
+
+/**
+ * fetch, sent once more with the same key when the connection fails before an answer arrives
+ * (the service may have acted: the key makes the second send return that first answer).
+ */
+async function sendRetrying(path: string, options: CallOptions): Promise<Response> {
+  try {
+    return await send(path, options);
+  } catch (cause) {
+    if (options.headers?.['idempotency-key'] === undefined) throw cause;
+    await new Promise((r) => setTimeout(r, 300));
+    return send(path, options);
+  }
+}
+
+async function call(path: string, given: CallOptions = {}): Promise<Response> {
+  const method = given.method ?? (given.body === undefined && given.raw === undefined ? 'GET' : 'POST');
+  const options: CallOptions = { ...given, method, headers: withKey(path, method, given.headers) };
+  let res = await sendRetrying(path, options);
   if (
     res.status === 401 &&
     accessToken !== undefined &&
@@ -128,7 +158,7 @@ async function call(path: string, options: CallOptions = {}): Promise<Response> 
       onSignedOut?.();
       throw await problemOf(res);
     }
-    res = await send(path, options);
+    res = await sendRetrying(path, options);
   }
   if (!res.ok) throw await problemOf(res);
   return res;
@@ -168,11 +198,13 @@ function xhrUpload(
   path: string,
   blob: Blob,
   onProgress: (p: UploadProgress) => void,
+  key: string | undefined,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     if (accessToken !== undefined) xhr.setRequestHeader('authorization', `Bearer ${accessToken}`);
+    if (key !== undefined) xhr.setRequestHeader('idempotency-key', key);
     xhr.setRequestHeader('content-type', blob.type || 'application/octet-stream');
     xhr.upload.onprogress = (e) =>
       onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0, processing: false });
@@ -188,10 +220,21 @@ function xhrUpload(
  * wait while the service works on it. A 401 buys one new token and one retry, as `api` does.
  */
 export async function upload<T>(path: string, blob: Blob, onProgress: (p: UploadProgress) => void): Promise<T> {
-  let res = await xhrUpload(path, blob, onProgress);
+  const key = withKey(path, 'POST', undefined)?.['idempotency-key'];
+  const attempt = async () => {
+    try {
+      return await xhrUpload(path, blob, onProgress, key);
+    } catch (cause) {
+      // As `api`: one more send with the same key when the connection failed.
+      if (key === undefined) throw cause;
+      await new Promise((r) => setTimeout(r, 300));
+      return xhrUpload(path, blob, onProgress, key);
+    }
+  };
+  let res = await attempt();
   if (res.status === 401 && accessToken !== undefined) {
     await refreshSession();
-    res = await xhrUpload(path, blob, onProgress);
+    res = await attempt();
   }
   if (res.status < 200 || res.status >= 300) {
     let body: { code?: string; detail?: string; errors?: FieldError[] } = {};
