@@ -12,6 +12,7 @@ import type { AnyEvent } from '@tamga/contracts';
 import { defineCollection } from '@tamga/store';
 import type { DocumentStore, Transaction } from '@tamga/store';
 import { publishDeadLetter } from './deadletter.ts';
+import { restoreDeadLetterStream } from './streams.ts';
 import { MessagingErrors } from './errors.ts';
 import { Headers } from './headers.ts';
 import { silentLogger } from './logger.ts';
@@ -114,8 +115,18 @@ export async function startConsumer<E extends { id: string; type: string } = Any
   await ensureConsumer(jsm, stream, { durable, filterSubject, maxDeliver, ackWaitMs });
 
   const deadLetter = async (msg: JsMsg, message: string, code: string | undefined): Promise<void> => {
+    const reason = { durable, message, ...(code === undefined ? {} : { code }) };
     try {
-      await publishDeadLetter(js, msg, { durable, message, ...(code === undefined ? {} : { code }) }, now());
+      try {
+        await publishDeadLetter(js, msg, reason, now());
+      } catch (err) {
+        // A broker that lost its state has no dead-letter stream to take it: put the stream back
+        // (as replicated as the one the message came from) and leave it there.
+        const replicas = (await jsm.streams.info(msg.info.stream)).config.num_replicas;
+        if (!(await restoreDeadLetterStream(jsm, replicas))) throw err;
+        logger.warn({ durable, replicas }, 'the dead-letter stream was missing; put it back');
+        await publishDeadLetter(js, msg, reason, now());
+      }
     } catch (err) {
       // Not dead-lettered: leave it to come back (the delivery after the last one goes straight here).
       logger.error({ err, durable, streamSeq: msg.info.streamSequence }, 'could not publish a dead letter; will retry');

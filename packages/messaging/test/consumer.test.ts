@@ -251,6 +251,27 @@ describe('durable consumer with inbox', () => {
     }
   });
 
+  it('puts the dead-letter stream back when the broker has lost it, and dead-letters there', async () => {
+    const store = createMemoryStore({ quiet: true });
+    const { durable, type } = lane();
+    await jsm.streams.delete('DEADLETTER');
+    const consumer = await consume(store, durable, type, () => Promise.reject(new Error('unreadable')), { maxDeliver: 2, retryDelayMs: () => 100 });
+    try {
+      const event = testEvent({ type });
+      await publish(event);
+      await eventually('it is dead-lettered in a stream put back', async () => (await listDeadLetters(js, durable)).length === 1);
+      const info = await jsm.streams.info('DEADLETTER');
+      expect(info.config.subjects).toEqual(['deadletter.>']);
+      expect(info.config.num_replicas).toBe((await jsm.streams.info('INTAKE')).config.num_replicas);
+      const [letter] = await listDeadLetters(js, durable);
+      expect(letter).toMatchObject({ durable, msgId: event.id, deliveries: 2, errorCode: 'MESSAGING_ERR_HANDLER_FAILED' });
+      expect(await wasHandled(store, durable, event.id)).toBe(false);
+    } finally {
+      await consumer.stop();
+      await ensureStreams(nc);
+    }
+  });
+
   it('dead-letters a message that is not an event at once, without calling the handler', async () => {
     const store = createMemoryStore({ quiet: true });
     const { durable, type } = lane();
