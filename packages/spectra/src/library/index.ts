@@ -154,6 +154,8 @@ export class SpectralIndex {
   private readonly blocks: number;
   private scratch: BlockScratch | undefined;
   private ubBuf: Float32Array | undefined;
+  /** identityWalk's positions of common peaks (one spectrum's worth). */
+  private walkBuf: Int32Array | undefined;
   /** IndexParts.topPeaks viewed as Float32 (its mass slots). */
   private readonly topMass: Float32Array;
 
@@ -686,14 +688,15 @@ export class SpectralIndex {
   }
 
   /** The query's dense arrays for identityWalk: intensity by bin and the previous query bin. */
-  private walkArrays(prep: Prepared): { dense: Float64Array; prev: Int32Array; suffix: Float64Array; qmin: number } {
+  private walkArrays(prep: Prepared): { dense: Float64Array; mask: Uint8Array; prev: Int32Array; suffix: Float64Array; qmin: number } {
     const q = prep.q;
     const prev = new Int32Array(prep.dense.length).fill(-1);
     for (let k = 1; k < q.mz.length; k++) {
       const m = q.mz[k] ?? 0;
       if (m < prev.length) prev[m] = q.mz[k - 1] ?? 0;
     }
-    return { dense: prep.dense, prev, suffix: prep.suffix, qmin: q.mz[0] ?? 0 };
+    const mask = Uint8Array.from(prep.dense, (v) => (v > 0 ? 1 : 0));
+    return { dense: prep.dense, mask, prev, suffix: prep.suffix, qmin: q.mz[0] ?? 0 };
   }
 
   /**
@@ -702,44 +705,68 @@ export class SpectralIndex {
    * becomes one pass. Equal to identityKernel / 1000 up to rounding (the query mass from m0 is
    * summed in another order), which the caller's margin covers.
    */
-  private identityWalk(s: number, w: { dense: Float64Array; prev: Int32Array; suffix: Float64Array; qmin: number }): number {
-    const { offsets, mz, intensity } = this.parts;
+  private identityWalk(s: number, w: { dense: Float64Array; mask: Uint8Array; prev: Int32Array; suffix: Float64Array; qmin: number }): number {
+    const { offsets, mz, intensity, mass } = this.parts;
     const a = offsets[s] ?? 0;
     const e = offsets[s + 1] ?? 0;
     if (e <= a) return 0;
-    const { dense, prev, suffix, qmin } = w;
+    const { dense, mask, prev, suffix, qmin } = w;
     const size = dense.length;
     const lmin = mz[a] ?? 0;
     const m0 = lmin > qmin ? lmin : qmin;
     const suu = m0 < size ? (suffix[m0] ?? 0) : 0;
+    let p = a;
     let sll = 0;
-    let sul = 0;
+    // From the spectrum's lowest peak, Sll is its mass: the same sum in the same order.
+    if (m0 === lmin) sll = mass[s] ?? 0;
+    else {
+      while (p < e && (mz[p] ?? 0) < m0) p++;
+      for (let j = p; j < e; j++) sll += (mz[j] ?? 0) * (intensity[j] ?? 0);
+    }
+    // First the positions of the common peaks, without a branch on the (unpredictable) test:
+    // each position is written, and kept when its bin is the query's.
+    const common = (this.walkBuf ??= new Int32Array(this.maxPeaks()));
     let n1 = 0;
+    // (Library bins are below `size`: dense spans the library's m/z range.)
+    for (; p + 3 < e; p += 4) {
+      const k0 = mask[mz[p] ?? 0] ?? 0;
+      const k1 = mask[mz[p + 1] ?? 0] ?? 0;
+      const k2 = mask[mz[p + 2] ?? 0] ?? 0;
+      const k3 = mask[mz[p + 3] ?? 0] ?? 0;
+      common[n1] = p;
+      n1 += k0;
+      common[n1] = p + 1;
+      n1 += k1;
+      common[n1] = p + 2;
+      n1 += k2;
+      common[n1] = p + 3;
+      n1 += k3;
+    }
+    for (; p < e; p++) {
+      common[n1] = p;
+      n1 += mask[mz[p] ?? 0] ?? 0;
+    }
+    let sul = 0;
     let n2 = 0;
     let f2num = 0;
     let f2den = 0;
-    let pm = -1;
-    let pl = 0;
-    let pu = 0;
-    for (let p = a; p < e; p++) {
-      const m = mz[p] ?? 0;
-      if (m < m0) continue;
-      const il = intensity[p] ?? 0;
-      sll += m * il;
-      const iu = m < size ? (dense[m] ?? 0) : 0;
-      if (iu > 0) {
-        sul += m * Math.sqrt(iu * il);
-        n1++;
-        // A pair when the previous library peak was common and is also the previous query peak.
-        if (pm >= 0 && prev[m] === pm) {
-          f2num += m * pairRatio(iu, il, pu, pl);
+    let last = -2;
+    for (let j = 0; j < n1; j++) {
+      const q = common[j] ?? 0;
+      const m = mz[q] ?? 0;
+      const il = intensity[q] ?? 0;
+      const iu = dense[m] ?? 0;
+      sul += m * Math.sqrt(iu * il);
+      // A pair: the previous library peak is common too and is the previous query peak.
+      if (q === last + 1) {
+        const pm = mz[q - 1] ?? 0;
+        if (prev[m] === pm) {
+          f2num += m * pairRatio(iu, il, dense[pm] ?? 0, intensity[q - 1] ?? 0);
           f2den += m;
           n2++;
         }
-        pm = m;
-        pl = il;
-        pu = iu;
-      } else pm = -1;
+      }
+      last = q;
     }
     return suu <= 0 ? 0 : matchFactor(sul, suu, sll, n1, n2, f2num, f2den) / 1000;
   }
