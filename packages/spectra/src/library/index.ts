@@ -695,7 +695,11 @@ export class SpectralIndex {
       const m = q.mz[k] ?? 0;
       if (m < prev.length) prev[m] = q.mz[k - 1] ?? 0;
     }
-    const mask = Uint8Array.from(prep.dense, (v) => (v > 0 ? 1 : 0));
+    const mask = new Uint8Array(prep.dense.length);
+    for (let k = 0; k < q.mz.length; k++) {
+      const m = q.mz[k] ?? 0;
+      if (m < mask.length && (prep.dense[m] ?? 0) > 0) mask[m] = 1;
+    }
     return { dense: prep.dense, mask, prev, suffix: prep.suffix, qmin: q.mz[0] ?? 0 };
   }
 
