@@ -93,8 +93,12 @@ export interface CallOptions {
   bearer?: string;
 }
 
+/** The method of a call: GET without a body, POST with one, unless the caller names it. */
+function methodOf(options: CallOptions): string {
+  return options.method ?? (options.body === undefined && options.raw === undefined ? 'GET' : 'POST');
+}
+
 async function send(path: string, options: CallOptions): Promise<Response> {
-  // `call` settles the method (and with it the key) before the first send.
   const headers: Record<string, string> = { ...options.headers };
   const token = options.bearer ?? accessToken;
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -107,7 +111,7 @@ async function send(path: string, options: CallOptions): Promise<Response> {
     headers['content-type'] = 'application/json';
   }
   return fetch(path, {
-    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    method: methodOf(options),
     headers,
     body,
     credentials: 'same-origin',
@@ -118,33 +122,32 @@ async function send(path: string, options: CallOptions): Promise<Response> {
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The request's Idempotency-Key (a new one per call, kept across its retries), when it changes
- * something at a service behind the gateway (/api/...): those answer a repeated key with the
- * first response instead of acting twice.
+ * A new Idempotency-Key for a call (kept across its retries) when it changes something at a
+ * service behind the gateway (/api/...): those answer a repeated key with the first response
+ * instead of acting twice. Undefined for anything else.
  */
-function withKey(path: string, method: string, headers: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!CHANGES.has(method) || !path.startsWith('/api/') || headers?.['idempotency-key'] !== undefined) return headers;
-  return { ...headers, 'idempotency-key': crypto.randomUUID() };
+function idempotencyKey(path: string, method: string): string | undefined {
+  return CHANGES.has(method) && path.startsWith('/api/') ? crypto.randomUUID() : undefined;
 }
 
 /**
- * fetch, sent once more with the same key when the connection fails before an answer arrives
- * (the service may have acted: the key makes the second send return that first answer).
+ * Sends; with a key, once more when the connection fails before an answer arrives (the service
+ * may have acted: the key makes the second send return that first answer).
  */
-async function sendRetrying(path: string, options: CallOptions): Promise<Response> {
+async function sendKeyed<T>(key: string | undefined, sendOnce: () => Promise<T>): Promise<T> {
   try {
-    return await send(path, options);
+    return await sendOnce();
   } catch (cause) {
-    if (options.headers?.['idempotency-key'] === undefined) throw cause;
+    if (key === undefined) throw cause;
     await new Promise((r) => setTimeout(r, 300));
-    return send(path, options);
+    return sendOnce();
   }
 }
 
 async function call(path: string, given: CallOptions = {}): Promise<Response> {
-  const method = given.method ?? (given.body === undefined && given.raw === undefined ? 'GET' : 'POST');
-  const options: CallOptions = { ...given, method, headers: withKey(path, method, given.headers) };
-  let res = await sendRetrying(path, options);
+  const key = idempotencyKey(path, methodOf(given));
+  const options: CallOptions = key === undefined ? given : { ...given, headers: { ...given.headers, 'idempotency-key': key } };
+  let res = await sendKeyed(key, () => send(path, options));
   if (
     res.status === 401 &&
     accessToken !== undefined &&
@@ -158,7 +161,7 @@ async function call(path: string, given: CallOptions = {}): Promise<Response> {
       onSignedOut?.();
       throw await problemOf(res);
     }
-    res = await sendRetrying(path, options);
+    res = await sendKeyed(key, () => send(path, options));
   }
   if (!res.ok) throw await problemOf(res);
   return res;
@@ -220,21 +223,11 @@ function xhrUpload(
  * wait while the service works on it. A 401 buys one new token and one retry, as `api` does.
  */
 export async function upload<T>(path: string, blob: Blob, onProgress: (p: UploadProgress) => void): Promise<T> {
-  const key = withKey(path, 'POST', undefined)?.['idempotency-key'];
-  const attempt = async () => {
-    try {
-      return await xhrUpload(path, blob, onProgress, key);
-    } catch (cause) {
-      // As `api`: one more send with the same key when the connection failed.
-      if (key === undefined) throw cause;
-      await new Promise((r) => setTimeout(r, 300));
-      return xhrUpload(path, blob, onProgress, key);
-    }
-  };
-  let res = await attempt();
+  const key = idempotencyKey(path, 'POST');
+  let res = await sendKeyed(key, () => xhrUpload(path, blob, onProgress, key));
   if (res.status === 401 && accessToken !== undefined) {
     await refreshSession();
-    res = await attempt();
+    res = await sendKeyed(key, () => xhrUpload(path, blob, onProgress, key));
   }
   if (res.status < 200 || res.status >= 300) {
     let body: { code?: string; detail?: string; errors?: FieldError[] } = {};
