@@ -80,6 +80,7 @@ export function buildCosinePostings(
   const idWeight = identity ? alloc(Uint16Array, 2 * at) : undefined;
   const cuts = LOW_CUTS.length;
   const lowNorm = alloc(Uint16Array, 2 * cuts * count);
+  const below = new Float64Array(cuts);
   // Fill with a moving cursor per cell, then shift the cursors back into start positions.
   for (let s = 0; s < count; s++) {
     const b = s >>> BLOCK_BITS;
@@ -87,22 +88,18 @@ export function buildCosinePostings(
     const e = offsets[s + 1] ?? 0;
     let n2 = 0;
     let mass = 0;
-    for (let p = a; p < e; p++) {
-      const v = (t.mzPow[mz[p] ?? 0] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0);
-      n2 += v * v;
-      mass += (mz[p] ?? 0) * (intensity[p] ?? 0);
-    }
-    const norm = Math.sqrt(n2);
-    // Peaks are in m/z order: the squared norm below each cut as the walk passes it.
+    // Peaks are in m/z order: the squared norm below each cut is n2 as the walk passes it.
     let c = 0;
-    let low2 = 0;
-    for (let p = a; p < e && c < cuts; p++) {
+    for (let p = a; p < e; p++) {
       const m = mz[p] ?? 0;
-      while (c < cuts && m >= (LOW_CUTS[c] ?? 0)) lowNorm[c++ * count + s] = norm > 0 ? quantiseUp(Math.sqrt(low2) / norm) : 0;
+      while (c < cuts && m >= (LOW_CUTS[c] ?? 0)) below[c++] = n2;
       const v = (t.mzPow[m] ?? 0) * (t.intPow[intensity[p] ?? 0] ?? 0);
-      low2 += v * v;
+      n2 += v * v;
+      mass += m * (intensity[p] ?? 0);
     }
-    while (c < cuts) lowNorm[c++ * count + s] = norm > 0 ? quantiseUp(Math.sqrt(low2) / norm) : 0;
+    while (c < cuts) below[c++] = n2;
+    const norm = Math.sqrt(n2);
+    for (c = 0; c < cuts; c++) lowNorm[c * count + s] = norm > 0 ? quantiseUp(Math.sqrt(below[c] ?? 0) / norm) : 0;
     for (let p = a; p < e; p++) {
       const m = mz[p] ?? 0;
       const cell = m * row + b;
@@ -116,6 +113,12 @@ export function buildCosinePostings(
   }
   shiftBack(start);
   return { key, blocks, start, local, weight, lowNorm, ...(idWeight === undefined ? {} : { idWeight }) };
+}
+
+/** The Float32 nearest to v from above (v >= 0): what a Float32 bound of v must hold. */
+export function float32Up(v: number): number {
+  const f = Math.fround(v);
+  return f >= v ? f : Math.fround(v * (1 + 2 ** -22));
 }
 
 /** A weight in 0..1 as ceil(w * 65535), nudged up by float error, capped at 65535. */
@@ -246,9 +249,7 @@ export function ratioBound(): Float32Array {
   const n = Math.ceil(4 * Math.log(999) * RATIO_SCALE) + 4;
   const t = new Float32Array(n);
   for (let d = 0; d < n; d++) {
-    const v = Math.exp(-d / (2 * RATIO_SCALE));
-    const f = Math.fround(v);
-    t[d] = f >= v ? f : Math.fround(v * (1 + 2 ** -22));
+    t[d] = float32Up(Math.exp(-d / (2 * RATIO_SCALE)));
   }
   ratioTable = t;
   return t;

@@ -20,7 +20,7 @@ import { derivativeLabel, derivativePenalty } from '../scoring/derivative.ts';
 import { matchProbabilities } from '../scoring/probability.ts';
 import type { LibraryMeta, LibrarySpectrum, Peaks } from '../types.ts';
 import { packLibrary, type PackedLibrary } from './packed.ts';
-import { accumulateBlock, accumulateBoth, accumulateIdentity, accumulateMass, accumulatePairs, BLOCK, BLOCK_BITS, buildCosinePostings, buildPairPostings, findPair, LOW_CUTS, ratioBound, RATIO_SCALE, WEIGHT_SCALE, type CosinePostings } from './blocked.ts';
+import { accumulateBlock, accumulateBoth, accumulateIdentity, accumulateMass, accumulatePairs, BLOCK, BLOCK_BITS, buildCosinePostings, buildPairPostings, findPair, float32Up, LOW_CUTS, ratioBound, RATIO_SCALE, WEIGHT_SCALE, type CosinePostings } from './blocked.ts';
 
 export type Measure = 'identity' | 'reverse' | 'dot' | 'entropy' | 'composite';
 export const MEASURES: readonly Measure[] = ['composite', 'identity', 'reverse', 'dot', 'entropy'];
@@ -705,9 +705,10 @@ export class SpectralIndex {
 
   /**
    * The identity match factor (0..1) of spectrum s, walking its peaks only: the query is read
-   * from dense arrays (intensity by bin, previous query bin), so the merged walk of the kernel
-   * becomes one pass. Equal to identityKernel / 1000 up to rounding (the query mass from m0 is
-   * summed in another order), which the caller's margin covers.
+   * from dense arrays (intensity, bin mask and previous query bin by bin), so the merged walk of
+   * the kernel becomes a pass listing the common peaks, then one over those. Equal to
+   * identityKernel / 1000 up to rounding (the query mass from m0 is summed in another order),
+   * which the caller's margin covers.
    */
   private identityWalk(s: number, w: { dense: Float64Array; mask: Uint8Array; prev: Int32Array; suffix: Float64Array; qmin: number }): number {
     const { offsets, mz, intensity, mass } = this.parts;
@@ -1197,8 +1198,7 @@ export function buildIndexFromPacked(lib: PackedLibrary, meta: LibraryMeta): Spe
       const p = a + (order[a + k] ?? 0);
       topPeaks[at + k] = (((mz[p] ?? 0) << 16) | (intensity[p] ?? 0)) >>> 0;
     }
-    const f = Math.fround(total);
-    topMass[at + TOP_PEAKS] = f >= total ? f : Math.fround(total * (1 + 2 ** -22));
+    topMass[at + TOP_PEAKS] = float32Up(total);
   }
   const pairs = buildPairPostings({ offsets, mz, intensity }, maxMz, true);
   const t = powerTables(COMPOSITE_DOT_POWERS.mz, COMPOSITE_DOT_POWERS.intensity);
